@@ -1,0 +1,134 @@
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { once } from 'node:events';
+import { createScorer } from '../scorer.js';
+import { readRecords } from '../io/readers.js';
+import type { OutputRecord } from '../types.js';
+
+const HELP = `raqib — score NFT metadata for violent-extremist propaganda, offline
+
+Usage:
+  raqib score [FILE…|-] [options]   score records; one JSON line out per record in, in input order
+  raqib lang                        one text per stdin line → {text, lang, script, confidence}
+  raqib --version | --help
+
+score options:
+  --format jsonl|json|csv   input format (default: from the file extension; stdin: jsonl)
+  --out FILE                write results there instead of stdout
+  --errors FILE             also copy error records there
+  --threshold X             review threshold for every category (or review=X,block=Y)
+  --fields a,b              score only these field paths (name, description, attributes[*], …)
+  --lexicon FILE            add a lexicon / watch-list / allow-list file (repeatable)
+  --config FILE             scoring configuration (default data/config/default.json)
+
+Exit status: 0 all records scored; 1 some records were error records; 2 usage or setup error.
+`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(HELP);
+    return command ? 0 : 2;
+  }
+  if (command === '--version' || command === '-v') {
+    const { createRequire } = await import('node:module');
+    process.stdout.write(`${createRequire(import.meta.url)('../../../package.json').version}\n`);
+    return 0;
+  }
+  if (command === 'score') return score(rest);
+  if (command === 'lang') return lang();
+  process.stderr.write(`raqib: unknown command "${command}"\n\n${HELP}`);
+  return 2;
+}
+
+async function score(argv: string[]): Promise<number> {
+  let args;
+  try {
+    args = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        format: { type: 'string' },
+        out: { type: 'string' },
+        errors: { type: 'string' },
+        threshold: { type: 'string' },
+        fields: { type: 'string' },
+        lexicon: { type: 'string', multiple: true },
+        config: { type: 'string' },
+      },
+    });
+  } catch (e) {
+    process.stderr.write(`raqib score: ${(e as Error).message}\n`);
+    return 2;
+  }
+  const v = args.values;
+  const inputs = args.positionals.length ? args.positionals : ['-'];
+  const scorer = await createScorer({
+    lexicons: v.lexicon ?? [],
+    configPath: v.config,
+    threshold: v.threshold,
+    fields: v.fields?.split(',').map((s) => s.trim()).filter(Boolean),
+  });
+  const out = v.out ? createWriteStream(v.out) : process.stdout;
+  const errOut = v.errors ? createWriteStream(v.errors) : null;
+  const progress = process.stderr.isTTY && out !== process.stdout ? new Progress() : process.stderr.isTTY ? new Progress() : null;
+  let errors = 0;
+  let n = 0;
+  for (const input of inputs) {
+    const source = input === '-' ? 'stdin' : input;
+    for await (const raw of readRecords(input, v.format)) {
+      let rec: OutputRecord;
+      if ('error' in raw) rec = { line: raw.line, error: raw.error };
+      else rec = scorer.score(raw.value, { source, line: raw.line, warnings: raw.warnings });
+      const lineOut = `${JSON.stringify(rec)}\n`;
+      await write(out, lineOut);
+      if ('error' in rec) {
+        errors++;
+        if (errOut) await write(errOut, lineOut);
+      }
+      n++;
+      progress?.tick(n, errors);
+    }
+  }
+  progress?.done(n, errors);
+  if (out !== process.stdout) await closeStream(out as WriteStream);
+  if (errOut) await closeStream(errOut);
+  return errors > 0 ? 1 : 0;
+}
+
+async function lang(): Promise<number> {
+  const scorer = await createScorer();
+  const rl = createInterface({ input: process.stdin, crlfDelay: Infinity });
+  for await (const text of rl) {
+    const r = scorer.detectLanguage(text);
+    const row: Record<string, unknown> = { text, lang: r.lang, script: r.script, confidence: r.confidence };
+    if (r.parts) row.parts = r.parts;
+    await write(process.stdout, `${JSON.stringify(row)}\n`);
+  }
+  return 0;
+}
+
+/** Respect backpressure so a huge input never piles up in memory. */
+async function write(stream: NodeJS.WritableStream, s: string): Promise<void> {
+  if (!stream.write(s)) await once(stream, 'drain');
+}
+
+function closeStream(s: WriteStream): Promise<void> {
+  return new Promise((resolve, reject) => s.end((err?: Error | null) => (err ? reject(err) : resolve())));
+}
+
+/** Progress on stderr, only for a terminal, at most a few times a second. */
+class Progress {
+  private last = 0;
+  private readonly t0 = Date.now();
+  tick(n: number, errors: number): void {
+    const now = Date.now();
+    if (now - this.last < 250) return;
+    this.last = now;
+    process.stderr.write(`\r${n} records, ${errors} errors, ${Math.round(n / ((now - this.t0) / 1000 || 1))}/s `);
+  }
+  done(n: number, errors: number): void {
+    process.stderr.write(`\r${n} records, ${errors} errors, ${((Date.now() - this.t0) / 1000).toFixed(1)} s\n`);
+  }
+}

@@ -1,0 +1,30 @@
+/**
+ * Removes what carries no language: URLs, e-mail addresses, wallet addresses, @handles, hashtags,
+ * numbers, emoji and symbols. What remains is what language ID should read; if nothing remains the
+ * field is `und`.
+ */
+const PATTERNS: RegExp[] = [
+  /\b(?:https?|ipfs|ipns|ar):\/\/\S+/giu,
+  /\bwww\.\S+/giu,
+  /\b[\p{L}\p{N}._%+-]+@[\p{L}\p{N}.-]+\.[a-z]{2,}\b/giu,
+  /\b0x[0-9a-f]{6,}\b/giu,
+  /\b(?:bc1|[13])[a-km-zA-HJ-NP-Z1-9]{25,62}\b/gu,
+  /\bT[1-9A-HJ-NP-Za-km-z]{33}\b/gu,
+  /(?<![\p{L}\p{N}])@[\p{L}\p{N}_.]{2,}/gu,
+  /(?<![\p{L}\p{N}])#[\p{L}\p{N}_\p{M}]+/gu,
+  /\b[a-z0-9-]+\.(?:com|org|net|io|xyz|me|eth|app|invalid|example)\b\S*/giu,
+];
+
+export function stripNonLinguistic(text: string): string {
+  let t = text;
+  for (const re of PATTERNS) t = t.replace(re, ' ');
+  // digits, emoji, symbols and punctuation carry no language
+  t = t.replace(/[\p{N}\p{S}\p{P}\p{Extended_Pictographic}]+/gu, ' ');
+  return t.replace(/\s+/gu, ' ').trim();
+}
+
+export function letterCount(text: string): number {
+  let n = 0;
+  for (const ch of text) if (/\p{L}/u.test(ch)) n++;
+  return n;
+}
