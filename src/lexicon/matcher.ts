@@ -34,7 +34,9 @@ class ViewAutomaton {
   private ac: AhoCorasick | null = null;
 
   add(form: string, p: Pattern): void {
-    if (form.trim().length < 2) return;
+    // one letter is never a term; one emoji or symbol can be
+    const f = form.trim();
+    if (f.length === 0 || (f.length < 2 && /[\p{L}\p{N}]/u.test(f))) return;
     const list = this.patterns.get(form) ?? [];
     if (!list.some((q) => q.entry.id === p.entry.id)) list.push(p);
     this.patterns.set(form, list);
@@ -86,8 +88,11 @@ export class LexiconMatcher {
     if (p.latin && fuzzyKinds.includes(entry.kind) && !/\s/.test(base)) this.fuzzy.add(base, p);
   }
 
-  /** All matches in one field's normalised views, before language gating and suppression. */
-  match(views: NormalizedViews): LexiconMatch[] {
+  /**
+   * All matches in one field's normalised views, before language gating and suppression. A match
+   * inside a longer match of the same channel is dropped (leftmost-longest), unless `keepContained`.
+   */
+  match(views: NormalizedViews, keepContained = false): LexiconMatch[] {
     const out: LexiconMatch[] = [];
     for (const name of ['base', 'arabizi', 'rasm'] as const) {
       const m = views[name];
@@ -100,7 +105,7 @@ export class LexiconMatcher {
       }
     }
     this.fuzzyMatches(views.base, out, views.original);
-    return dedupe(out);
+    return dedupe(out, keepContained);
   }
 
   private fuzzyMatches(m: MappedText, found: LexiconMatch[], original: string): void {
@@ -144,13 +149,13 @@ function bounded(t: string, b: number, e: number, p: Pattern): boolean {
 }
 
 /** One match per entry and span; a match inside a longer match of the same channel is dropped. */
-function dedupe(ms: LexiconMatch[]): LexiconMatch[] {
+function dedupe(ms: LexiconMatch[], keepContained: boolean): LexiconMatch[] {
   const key = (m: LexiconMatch) => `${m.entry.id}:${m.start}:${m.end}`;
   const uniq = new Map<string, LexiconMatch>();
   for (const m of ms) if (!uniq.has(key(m))) uniq.set(key(m), m);
   const list = [...uniq.values()];
   const channel = (m: LexiconMatch) => (m.entry.kind === 'context' ? 'c' : m.entry.kind === 'benign_sense' ? 'b' : 'p');
   return list
-    .filter((m) => !list.some((o) => o !== m && channel(o) === channel(m) && o.start <= m.start && o.end >= m.end && o.end - o.start > m.end - m.start))
+    .filter((m) => keepContained || !list.some((o) => o !== m && channel(o) === channel(m) && o.start <= m.start && o.end >= m.end && o.end - o.start > m.end - m.start))
     .sort((a, b) => a.start - b.start || b.end - a.end || a.entry.id.localeCompare(b.entry.id));
 }

@@ -41,6 +41,7 @@ const FOLD: Record<string, string> = {
 const STRIP = /[\u0610-\u061A\u0640\u064B-\u065F\u0670\u06D6-\u06DC\u06DF-\u06E8\u06EA-\u06ED\u08D3-\u08E1\u08E3-\u08FF]/;
 
 export function foldArabic(m: MappedText): MappedText {
+  if (!/[\u0600-\u08ff]/.test(m.text)) return m;
   return mapCodePoints(m, (cp) => {
     const c = cp.charCodeAt(0);
     if (c < 0x0600 || c > 0x08ff) return cp;

@@ -20,8 +20,22 @@ for (const [from, to] of Object.entries(table)) {
 // unhomoglyph maps lowercase l/I to each other's skeleton; keep the ones a reader sees.
 TO_ASCII.set('\u0131', 'i'); // dotless ı looks like i in evasion (Turkish words are matched on their own)
 
+/**
+ * The other direction: Latin letters slipped into a Cyrillic word (`Дaиш` with a Latin a). Built from
+ * the same table: Cyrillic letters whose skeleton is a single Latin letter.
+ */
+const TO_CYRILLIC = new Map<string, string>();
+for (const [from, to] of Object.entries(table)) {
+  if (/^\p{Script=Cyrillic}$/u.test(from) && /^[a-z]$/.test(to) && from === from.toLowerCase() && !TO_CYRILLIC.has(to)) TO_CYRILLIC.set(to, from);
+}
+const CYRILLIC = /\p{Script=Cyrillic}/u;
+
 export function foldConfusables(m: MappedText): MappedText {
+  // look-alikes are non-ASCII letters outside the Arabic block
+  if (!/[^\x00-\x7f\u0600-\u08ff\s]/.test(m.text)) return m;
   return rewriteTokens(m, (token) => {
+    const cyr = latinInCyrillic(token);
+    if (cyr) return cyr;
     const chars = Array.from(token);
     let latin = 0;
     let foreignLetters = 0;
@@ -47,4 +61,25 @@ export function foldConfusables(m: MappedText): MappedText {
     }
     return out;
   });
+}
+
+function latinInCyrillic(token: string): string[] | null {
+  let cyr = 0;
+  let latin = 0;
+  for (const ch of token) {
+    if (CYRILLIC.test(ch)) cyr++;
+    else if (/[a-z]/i.test(ch)) latin++;
+  }
+  if (cyr === 0 || latin === 0 || latin > cyr) return null;
+  const out: string[] = [];
+  for (const ch of token) {
+    const low = ch.toLowerCase();
+    if (!/[a-z]/i.test(ch)) out.push(ch);
+    else {
+      const c = TO_CYRILLIC.get(low);
+      if (!c) return null;
+      out.push(c);
+    }
+  }
+  return out;
 }

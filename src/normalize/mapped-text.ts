@@ -25,38 +25,48 @@ export function fromString(s: string): MappedText {
 
 /** Collects output units with their original ranges. */
 export class MappedBuilder {
-  private parts: string[] = [];
-  private s: number[] = [];
-  private e: number[] = [];
-  constructor(private readonly originalLength: number) {}
+  private text = '';
+  private s: Int32Array;
+  private e: Int32Array;
+  private n = 0;
+  constructor(private readonly originalLength: number, capacity = originalLength + 8) {
+    this.s = new Int32Array(capacity);
+    this.e = new Int32Array(capacity);
+  }
+
+  private reserve(k: number): void {
+    if (this.n + k <= this.s.length) return;
+    const cap = Math.max(this.s.length * 2, this.n + k);
+    const s = new Int32Array(cap);
+    const e = new Int32Array(cap);
+    s.set(this.s.subarray(0, this.n));
+    e.set(this.e.subarray(0, this.n));
+    this.s = s;
+    this.e = e;
+  }
 
   /** Append `out` (possibly empty, possibly several units), all produced by original [start, end). */
   push(out: string, start: number, end: number): void {
     if (out.length === 0) return;
-    this.parts.push(out);
-    for (let i = 0; i < out.length; i++) {
-      this.s.push(start);
-      this.e.push(end);
-    }
+    this.reserve(out.length);
+    this.text += out;
+    this.s.fill(start, this.n, this.n + out.length);
+    this.e.fill(end, this.n, this.n + out.length);
+    this.n += out.length;
   }
 
   /** Append units of `src` in [from, to) unchanged. */
   copy(src: MappedText, from: number, to: number): void {
     if (to <= from) return;
-    this.parts.push(src.text.slice(from, to));
-    for (let i = from; i < to; i++) {
-      this.s.push(src.starts[i]);
-      this.e.push(src.ends[i]);
-    }
+    this.reserve(to - from);
+    this.text += src.text.slice(from, to);
+    this.s.set(src.starts.subarray(from, to), this.n);
+    this.e.set(src.ends.subarray(from, to), this.n);
+    this.n += to - from;
   }
 
   build(): MappedText {
-    return {
-      text: this.parts.join(''),
-      starts: Int32Array.from(this.s),
-      ends: Int32Array.from(this.e),
-      originalLength: this.originalLength,
-    };
+    return { text: this.text, starts: this.s.slice(0, this.n), ends: this.e.slice(0, this.n), originalLength: this.originalLength };
   }
 }
 
@@ -82,17 +92,25 @@ export function originalSpan(m: MappedText, start: number, end: number): [number
  * of the code point it replaces.
  */
 export function mapCodePoints(m: MappedText, fn: (cp: string, index: number) => string): MappedText {
-  const b = new MappedBuilder(m.originalLength);
   const t = m.text;
+  let b: MappedBuilder | null = null;
+  // unchanged runs are copied in one piece; with no change at all nothing is copied
+  let runStart = 0;
   let i = 0;
   while (i < t.length) {
-    const c = t.codePointAt(i)!;
-    const w = c > 0xffff ? 2 : 1;
-    const cp = t.slice(i, i + w);
+    const c = t.charCodeAt(i);
+    const w = c >= 0xd800 && c <= 0xdbff && i + 1 < t.length ? 2 : 1;
+    const cp = w === 1 ? t[i] : t.slice(i, i + w);
     const out = fn(cp, i);
-    if (out === cp) b.copy(m, i, i + w);
-    else b.push(out, m.starts[i], m.ends[i + w - 1]);
+    if (out !== cp) {
+      b ??= new MappedBuilder(m.originalLength, t.length + 8);
+      b.copy(m, runStart, i);
+      b.push(out, m.starts[i], m.ends[i + w - 1]);
+      runStart = i + w;
+    }
     i += w;
   }
+  if (!b) return m;
+  b.copy(m, runStart, t.length);
   return b.build();
 }

@@ -1,7 +1,5 @@
 import { MappedBuilder, type MappedText } from './mapped-text.js';
 
-const SPACE = /\s/u;
-
 /**
  * Rewrites whitespace-separated tokens. `fn` receives a token's text and returns either null (keep)
  * or a replacement given as one string per original unit of the token (same length as the token),
@@ -9,28 +7,22 @@ const SPACE = /\s/u;
  */
 export function rewriteTokens(m: MappedText, fn: (token: string) => string[] | null): MappedText {
   const t = m.text;
-  const b = new MappedBuilder(m.originalLength);
-  let i = 0;
-  let changed = false;
-  while (i < t.length) {
-    if (SPACE.test(t[i])) {
-      let j = i + 1;
-      while (j < t.length && SPACE.test(t[j])) j++;
-      b.copy(m, i, j);
-      i = j;
-      continue;
-    }
-    let j = i + 1;
-    while (j < t.length && !SPACE.test(t[j])) j++;
-    const out = fn(t.slice(i, j));
-    if (out === null) b.copy(m, i, j);
-    else {
-      changed = true;
-      for (let k = 0; k < out.length; k++) b.push(out[k], m.starts[i + k], m.ends[i + k]);
-    }
-    i = j;
+  let b: MappedBuilder | null = null;
+  // text before `done` is already in the builder; unchanged tokens are copied lazily in one run
+  let done = 0;
+  const re = /\S+/gu;
+  let tok: RegExpExecArray | null;
+  while ((tok = re.exec(t)) !== null) {
+    const out = fn(tok[0]);
+    if (out === null) continue;
+    b ??= new MappedBuilder(m.originalLength, t.length + 8);
+    b.copy(m, done, tok.index);
+    for (let k = 0; k < out.length; k++) b.push(out[k], m.starts[tok.index + k], m.ends[tok.index + k]);
+    done = tok.index + tok[0].length;
   }
-  return changed ? b.build() : m;
+  if (!b) return m;
+  b.copy(m, done, t.length);
+  return b.build();
 }
 
 export const LETTER = /\p{L}/u;

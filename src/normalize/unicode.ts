@@ -15,6 +15,10 @@ const COMBINING = /\p{M}/u;
  * unit maps back to the cluster that produced it.
  */
 export function nfkcStripInvisibles(m: MappedText): MappedText {
+  // printable ASCII is already NFKC and has no invisibles: the common case costs one regex
+  if (/^[\x20-\x7e\n\r\t]*$/.test(m.text)) return m;
+  // most text is already NFKC and clean: one check each instead of one per character
+  if (!INVISIBLE.test(m.text) && m.text.normalize('NFKC') === m.text) return m;
   const b = new MappedBuilder(m.originalLength);
   const t = m.text;
   let i = 0;

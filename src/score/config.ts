@@ -34,8 +34,19 @@ export function configVersion(config: ScoringConfig): string {
   return `${config.version}+${digest}`;
 }
 
+const resolved = new WeakMap<ScoringConfig, Map<string, Thresholds>>();
+
 /** Thresholds for one category in one language: language+category, language, category, default. */
 export function thresholdsFor(config: ScoringConfig, category: PropagandaCategory, lang: string): Thresholds {
+  let cache = resolved.get(config);
+  if (!cache) resolved.set(config, (cache = new Map()));
+  const key = `${lang}\u0000${category}`;
+  let t = cache.get(key);
+  if (!t) cache.set(key, (t = resolveThresholds(config, category, lang)));
+  return t;
+}
+
+function resolveThresholds(config: ScoringConfig, category: PropagandaCategory, lang: string): Thresholds {
   const t = config.thresholds;
   const l = t.languages?.[lang];
   return {
