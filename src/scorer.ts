@@ -11,7 +11,8 @@ import { configVersion, loadConfig, thresholdsFor, withThresholdOverride, type S
 import { emptyCategories, scoreFieldMatches, type FieldLexiconScore } from './score/lexicon-score.js';
 import { packageRoot } from './paths.js';
 import type { Decision, ErrorRecord, Evidence, FieldResult, Indicator, OutputRecord, ScoreResult, Warning } from './types.js';
-import { gateByLanguage, suppressBenign } from './score/gate.js';
+import { collapseDuplicates, gateByLanguage, suppressBenign } from './score/gate.js';
+import { noisyOr } from './score/lexicon-score.js';
 
 export interface ScorerOptions {
   /** extra lexicon / watch-list / allow-list files (same schema as data/lexicons) */
@@ -53,6 +54,13 @@ export async function createScorer(options: ScorerOptions = {}): Promise<Scorer>
   if (options.threshold) config = withThresholdOverride(config, options.threshold);
   const detector = await LanguageDetector.create();
   return new LexiconScorer(lex.files, lex.version, config, detector, options.fields);
+}
+
+interface FieldMatches {
+  path: string;
+  text: string;
+  lang: LanguageResult;
+  matches: LexiconMatch[];
 }
 
 interface FieldWork {
@@ -114,8 +122,13 @@ class LexiconScorer implements Scorer {
 
   private scoreAdapted(rec: AdaptedRecord, readerWarnings: Warning[]): ScoreResult {
     const warnings: Warning[] = [...readerWarnings, ...rec.warnings];
-    const work: FieldWork[] = rec.fields.map((f) => this.analyseField(f.path, f.text));
-    const contextOf = (w: FieldWork) => Math.max(w.lex.reporting, w.lex.counter_speech);
+    const found = rec.fields.map((f) => this.fieldMatches(f.path, f.text));
+    // a benign sense found anywhere frames the whole listing: "Egyptian mythology" in the
+    // description makes "Isis" in the title the goddess (gate.ts decides which senses act at a distance)
+    const recordBenign = found.flatMap((f) => f.matches.filter((m) => m.entry.kind === 'benign_sense'));
+    const work: FieldWork[] = found.map((f) => this.scoreField(f, recordBenign));
+    // reporting and counter-speech cues are independent signs that the text is about, not for
+    const contextOf = (w: FieldWork) => noisyOr([w.lex.reporting, w.lex.counter_speech]);
     const recordContext = Math.max(0, ...work.map(contextOf));
     const categoryScores = emptyCategories(0);
     const categories = emptyCategories(false);
@@ -178,9 +191,17 @@ class LexiconScorer implements Scorer {
     return res;
   }
 
-  private analyseField(path: string, text: string): FieldWork {
-    const { lang, matches: all } = this.analyseText(text);
-    const { kept, suppressed } = suppressBenign(gateByLanguage(all, lang));
+  private fieldMatches(path: string, text: string): FieldMatches {
+    const { lang, matches } = this.analyseText(text);
+    return { path, text, lang, matches: collapseDuplicates(gateByLanguage(matches, lang), lang) };
+  }
+
+  private scoreField(f: FieldMatches, recordBenign: LexiconMatch[]): FieldWork {
+    const { path, text, lang } = f;
+    const own = new Set(f.matches);
+    const others = recordBenign.filter((b) => !own.has(b));
+    const { kept: keptAll, suppressed } = suppressBenign([...f.matches, ...others], (id) => this.matcher.suppressionTargets(id), own);
+    const kept = keptAll.filter((m) => own.has(m));
     const indicators = extractIndicators(text, path);
     const extra: Array<{ category: PropagandaCategory; weight: number; key: string }> = [];
     const watchMatches: LexiconMatch[] = [];

@@ -60,6 +60,8 @@ export class LexiconMatcher {
   private readonly fuzzy = new FuzzyIndex<Pattern>();
   readonly entries: LexiconEntry[] = [];
   private readonly allow: Set<string>;
+  private readonly byId = new Map<string, LexiconEntry>();
+  private readonly targetCache = new Map<string, { ids: Set<string>; entities: Set<string>; forms: Set<string> }>();
 
   constructor(files: LexiconFile[]) {
     this.allow = new Set(files.flatMap((f) => f.allow ?? []).map((a) => a.toLowerCase()));
@@ -67,6 +69,7 @@ export class LexiconMatcher {
       for (const entry of f.entries) {
         if (this.allow.has(entry.id.toLowerCase())) continue;
         this.entries.push(entry);
+        this.byId.set(entry.id, entry);
         for (const surface of [entry.term, ...(entry.variants ?? [])]) this.addSurface(entry, surface);
       }
     }
@@ -86,6 +89,22 @@ export class LexiconMatcher {
     }
     const fuzzyKinds = ['organisation', 'outlet', 'leader'];
     if (p.latin && fuzzyKinds.includes(entry.kind) && !/\s/.test(base)) this.fuzzy.add(base, p);
+  }
+
+  /** The ids, entities and matching forms a benign-sense entry cancels. */
+  suppressionTargets(benignId: string): { ids: Set<string>; entities: Set<string>; forms: Set<string> } {
+    let t = this.targetCache.get(benignId);
+    if (t) return t;
+    t = { ids: new Set(), entities: new Set(), forms: new Set() };
+    for (const id of this.byId.get(benignId)?.suppresses ?? []) {
+      t.ids.add(id);
+      const e = this.byId.get(id);
+      if (!e) continue;
+      if (e.entity) t.entities.add(e.entity);
+      for (const s of [e.term, ...(e.variants ?? [])]) t.forms.add(normalizeTerm(s, 'base'));
+    }
+    this.targetCache.set(benignId, t);
+    return t;
   }
 
   /**

@@ -43,8 +43,10 @@ export function scoreFieldMatches(matches: LexiconMatch[], extra: Array<{ catego
     byCat.set(cat, m);
   };
   for (const m of matches) {
-    add(m.entry.category, m.entry.id, m.view === 'fuzzy' ? m.entry.weight * 0.8 : m.entry.weight);
-    if (GROUP_KINDS.has(m.entry.kind)) group.set(m.entry.id, Math.max(group.get(m.entry.id) ?? 0, m.entry.weight));
+    // one vote per entity (ISIS named three times, or in three languages' files, is one reference)
+    const key = m.entry.entity ? `entity:${m.entry.entity}` : m.entry.id;
+    add(m.entry.category, key, m.view === 'fuzzy' ? m.entry.weight * 0.8 : m.entry.weight);
+    if (GROUP_KINDS.has(m.entry.kind)) group.set(key, Math.max(group.get(key) ?? 0, m.entry.weight));
   }
   for (const x of extra) add(x.category, x.key, x.weight);
   const raw = emptyCategories(0);
