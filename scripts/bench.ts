@@ -23,7 +23,7 @@ for (const r of records) {
   if ('flagged' in out && out.flagged) flagged++;
 }
 const secs = (performance.now() - t1) / 1000;
-const rss = process.memoryUsage().rss;
+const rss = process.resourceUsage().maxRSS * 1024;
 console.log(JSON.stringify({
   records: n,
   seconds: Number(secs.toFixed(3)),

@@ -56,7 +56,15 @@ export async function createScorer(options: ScorerOptions = {}): Promise<Scorer>
   return new LexiconScorer(lex.files, lex.version, config, detector, options.fields);
 }
 
+/** What depends on a text alone (cached per distinct text); indicators carry no field path yet. */
+interface TextAnalysis {
+  lang: LanguageResult;
+  matches: LexiconMatch[];
+  indicators: Indicator[];
+}
+
 interface FieldMatches {
+  indicators: Indicator[];
   path: string;
   text: string;
   lang: LanguageResult;
@@ -76,7 +84,7 @@ interface FieldWork {
 class LexiconScorer implements Scorer {
   private readonly matcher: LexiconMatcher;
   private readonly watchlist: Map<string, WatchlistEntry>;
-  private readonly textCache = new Map<string, { lang: LanguageResult; matches: LexiconMatch[] }>();
+  private readonly textCache = new Map<string, TextAnalysis>();
   readonly version: ScoreResult['version'];
 
   constructor(
@@ -181,19 +189,19 @@ class LexiconScorer implements Scorer {
    * Normalisation, language and matches depend on the text alone: attribute values and collection
    * boilerplate repeat across records, so they are computed once per distinct text (bounded cache).
    */
-  private analyseText(text: string): { lang: LanguageResult; matches: LexiconMatch[] } {
+  private analyseText(text: string): TextAnalysis {
     const hit = this.textCache.get(text);
     if (hit) return hit;
     const views = normalizeViews(text);
-    const res = { lang: this.detector.detect(views.light.text), matches: this.matcher.match(views) };
+    const res = { lang: this.detector.detect(views.light.text), matches: this.matcher.match(views), indicators: extractIndicators(text, '') };
     if (this.textCache.size >= TEXT_CACHE_SIZE) this.textCache.delete(this.textCache.keys().next().value!);
     this.textCache.set(text, res);
     return res;
   }
 
   private fieldMatches(path: string, text: string): FieldMatches {
-    const { lang, matches } = this.analyseText(text);
-    return { path, text, lang, matches: collapseDuplicates(gateByLanguage(matches, lang), lang) };
+    const { lang, matches, indicators } = this.analyseText(text);
+    return { path, text, lang, matches: collapseDuplicates(gateByLanguage(matches, lang), lang), indicators: indicators.map((i) => ({ ...i, field: path })) };
   }
 
   private scoreField(f: FieldMatches, recordBenign: LexiconMatch[]): FieldWork {
@@ -202,7 +210,7 @@ class LexiconScorer implements Scorer {
     const others = recordBenign.filter((b) => !own.has(b));
     const { kept: keptAll, suppressed } = suppressBenign([...f.matches, ...others], (id) => this.matcher.suppressionTargets(id), own);
     const kept = keptAll.filter((m) => own.has(m));
-    const indicators = extractIndicators(text, path);
+    const indicators = f.indicators;
     const extra: Array<{ category: PropagandaCategory; weight: number; key: string }> = [];
     const watchMatches: LexiconMatch[] = [];
     for (const ind of indicators) {

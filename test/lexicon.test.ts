@@ -25,7 +25,9 @@ let matcher: LexiconMatcher;
 beforeAll(async () => {
   scorer = await createScorer();
   matcher = new LexiconMatcher(loadLexicons().files);
+  for (const e of matcher.entries) if (e.entity) entityOf.set(e.id, e.entity);
 });
+const entityOf = new Map<string, string>();
 
 function live(r: ScoreResult): Set<string> {
   return new Set(r.evidence.filter((e) => !e.suppressed_by).map((e) => e.rule));
@@ -58,7 +60,17 @@ describe('lexicon cases per language', () => {
     const got = live(r);
     // a term inside a longer live match (kill the crusaders ⊃ crusaders) counts once, as the longer one
     const inner = matcher.match(normalizeViews(text), true).filter((m) => r.evidence.some((e) => !e.suppressed_by && e.start <= m.start && e.end >= m.end && e.end - e.start > m.end - m.start));
-    for (const id of want) expect(new Set([...got, ...inner.map((m) => m.entry.id)]), `expected ${id}; got ${[...got].join(', ')}`).toContain(id);
+    // the same entity from another language file stands for it (one vote per entity and span)
+    const entities = new Set(r.evidence.filter((e) => !e.suppressed_by && e.entity).map((e) => e.entity));
+    const found = new Set([...got, ...inner.map((m) => m.entry.id)]);
+    const raw = matcher.match(normalizeViews(text), true);
+    const liveEv = r.evidence.filter((e) => !e.suppressed_by);
+    for (const id of want) {
+      const entity = entityOf.get(id);
+      // or its twin from another language file on the same span and category (id/ms share words)
+      const twin = raw.some((m) => m.entry.id === id && liveEv.some((e) => e.category === m.entry.category && e.start < m.end && m.start < e.end));
+      expect(found.has(id) || twin || (entity !== undefined && entities.has(entity)), `expected ${id}; got ${[...got].join(', ')}`).toBe(true);
+    }
     for (const id of notWant) expect(got, `did not expect ${id}`).not.toContain(id);
     // offsets point at the original text
     for (const e of r.evidence) expect(text.slice(e.start, e.end)).toBe(e.text);

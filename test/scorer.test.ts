@@ -166,3 +166,17 @@ describe('determinism', () => {
     expect(batch).toEqual(alone);
   });
 });
+
+describe('worked examples in schema/examples', () => {
+  it('each example validates against its schema', async () => {
+    const { readdirSync, readFileSync } = await import('node:fs');
+    const dir = new URL('../schema/examples/', import.meta.url);
+    const files = readdirSync(dir);
+    expect(files.length).toBeGreaterThanOrEqual(6);
+    for (const f of files) {
+      const doc = JSON.parse(readFileSync(new URL(f, dir), 'utf8'));
+      if (f.startsWith('input-')) expect(validateInput(doc), f).toBe(true);
+      else expect(checkOutput(doc), f).toBe(f.startsWith('error-') ? 'error' : 'result');
+    }
+  });
+});

@@ -148,7 +148,8 @@ export class LanguageDetector {
   }
 
   private detectUncached(text: string): LanguageResult {
-    const clean = stripNonLinguistic(text);
+    // a long field's language shows in its first few hundred characters; the voters' cost grows with length
+    const clean = clip(stripNonLinguistic(text), MAX_LID_CHARS);
     if (letterCount(clean) < 2) return UND;
     const counts = scriptCounts(clean);
     const total = [...counts.values()].reduce((a, b) => a + b, 0);
@@ -254,6 +255,14 @@ export class LanguageDetector {
     const main = [...parts].sort((a, b) => b.end - b.start - (a.end - a.start))[0];
     return { lang: 'mul', script: main?.script ?? 'Zyyy', confidence: Math.min(...parts.map((p) => p.confidence)), alternatives: [], parts };
   }
+}
+
+const MAX_LID_CHARS = 400;
+
+function clip(s: string, n: number): string {
+  if (s.length <= n) return s;
+  const cut = s.lastIndexOf(' ', n);
+  return s.slice(0, cut > n / 2 ? cut : n);
 }
 
 function cacheKey(text: string): string {

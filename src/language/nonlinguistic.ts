@@ -16,10 +16,14 @@ const PATTERNS: RegExp[] = [
 ];
 
 /** URLs, addresses, handles and hashtags removed; digits kept (Arabizi writes letters with them). */
+/** The patterns as one alternation: one pass over the text instead of nine. */
+const ANY = new RegExp(PATTERNS.map((re) => `(?:${re.source})`).join('|'), 'giu');
+const MAYBE = /:\/\/|www\.|@|#|0x|\.(?:com|org|net|io|xyz|me|eth|app|invalid|example)\b|[A-Za-z0-9]{25}/i;
+
 export function stripIndicators(text: string): string {
-  let t = text;
-  for (const re of PATTERNS) t = t.replace(re, ' ');
-  return t;
+  // every pattern needs one of these characters: most titles and captions have none
+  if (!MAYBE.test(text)) return text;
+  return text.replace(ANY, ' ');
 }
 
 export function stripNonLinguistic(text: string): string {

@@ -13,9 +13,17 @@ export const FUZZY_MIN_LENGTH = 6;
 
 export class FuzzyIndex<T> {
   private readonly index = new Map<string, Array<{ term: string; value: T }>>();
+  /**
+   * One edit cannot touch both a term's first two and last two letters when the term has six or
+   * more, so a near match shares its prefix or its suffix: two set look-ups rule out most tokens.
+   */
+  private readonly prefixes = new Set<string>();
+  private readonly suffixes = new Set<string>();
 
   add(term: string, value: T): void {
     if (term.length < FUZZY_MIN_LENGTH) return;
+    this.prefixes.add(term.slice(0, 2));
+    this.suffixes.add(term.slice(-2));
     for (const key of deletions(term)) {
       const list = this.index.get(key) ?? [];
       list.push({ term, value });
@@ -26,6 +34,7 @@ export class FuzzyIndex<T> {
   /** Terms within one edit of `token` (not equal to it: exact matches are the matcher's job). */
   lookup(token: string): Array<{ term: string; value: T }> {
     if (token.length < FUZZY_MIN_LENGTH - 1) return [];
+    if (!this.prefixes.has(token.slice(0, 2)) && !this.suffixes.has(token.slice(-2))) return [];
     const out: Array<{ term: string; value: T }> = [];
     const seen = new Set<string>();
     for (const key of deletions(token)) {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { dataPath } from '../paths.js';
-import type { PropagandaCategory } from '../lexicon/types.js';
+import { PROPAGANDA_CATEGORIES, type PropagandaCategory } from '../lexicon/types.js';
 
 export interface Thresholds {
   review: number;
@@ -34,16 +34,19 @@ export function configVersion(config: ScoringConfig): string {
   return `${config.version}+${digest}`;
 }
 
-const resolved = new WeakMap<ScoringConfig, Map<string, Thresholds>>();
+const resolved = new WeakMap<ScoringConfig, Map<string, Record<PropagandaCategory, Thresholds>>>();
 
 /** Thresholds for one category in one language: language+category, language, category, default. */
 export function thresholdsFor(config: ScoringConfig, category: PropagandaCategory, lang: string): Thresholds {
   let cache = resolved.get(config);
   if (!cache) resolved.set(config, (cache = new Map()));
-  const key = `${lang}\u0000${category}`;
-  let t = cache.get(key);
-  if (!t) cache.set(key, (t = resolveThresholds(config, category, lang)));
-  return t;
+  let byCat = cache.get(lang);
+  if (!byCat) {
+    byCat = {} as Record<PropagandaCategory, Thresholds>;
+    for (const c of PROPAGANDA_CATEGORIES) byCat[c] = resolveThresholds(config, c, lang);
+    cache.set(lang, byCat);
+  }
+  return byCat[category];
 }
 
 function resolveThresholds(config: ScoringConfig, category: PropagandaCategory, lang: string): Thresholds {

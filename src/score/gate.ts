@@ -31,12 +31,15 @@ export function collapseDuplicates(matches: LexiconMatch[], lang: LanguageResult
   const best = new Map<string, LexiconMatch>();
   const own = (m: LexiconMatch) => (m.entry.lang === lang.lang || (m.entry.lang === 'ar-Latn' && lang.lang === 'ar' && lang.script === 'Latn') ? 1 : 0);
   for (const m of matches) {
-    const channel = m.entry.kind === 'benign_sense' ? 'b' : m.entry.kind === 'context' ? 'c' : 'p';
+    // benign senses do not score; each keeps its own list of what it cancels
+    if (m.entry.kind === 'benign_sense') continue;
+    const channel = m.entry.kind === 'context' ? 'c' : 'p';
     const key = `${m.start}:${m.end}:${channel}:${m.entry.entity ?? m.entry.category}`;
     const cur = best.get(key);
     if (!cur || own(m) > own(cur) || (own(m) === own(cur) && m.entry.weight > cur.entry.weight)) best.set(key, m);
   }
-  return matches.filter((m) => [...best.values()].includes(m));
+  const keep = new Set(best.values());
+  return matches.filter((m) => m.entry.kind === 'benign_sense' || keep.has(m));
 }
 
 /** What one benign-sense entry cancels: entry ids, and the entities and matching forms of those entries. */

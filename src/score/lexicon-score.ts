@@ -30,7 +30,7 @@ export function noisyOr(weights: Iterable<number>): number {
 }
 
 export function emptyCategories<T>(v: T): CategoryMap<T> {
-  return Object.fromEntries(PROPAGANDA_CATEGORIES.map((c) => [c, v])) as CategoryMap<T>;
+  return { glorification: v, recruitment: v, fundraising: v, instructional: v, branding: v, threat: v };
 }
 
 /** `matches` must already be gated and have suppressed ones removed. */
