@@ -9,13 +9,14 @@ import { join, resolve } from 'node:path';
 import { franc } from 'franc';
 import { eld } from 'eld/large';
 import { FRANC_TO_ISO1, loadFastText } from '../src/language/detectors.js';
-import { LanguageDetector } from '../src/language/detect.js';
+import { LanguageDetector, type LanguageResult } from '../src/language/detect.js';
 import { lightNormalize } from '../src/normalize/pipeline.js';
 
 const args = process.argv.slice(2);
 const dataDir = resolve(argValue('--data') ?? join(process.cwd(), '..', 'shared', 'datasets', 'langid'));
 const limit = Number(argValue('--limit') ?? 500);
 const jsonOut = argValue('--json');
+const mdOut = argValue('--md');
 const buckets = ['single-words', 'word-pairs', 'sentences'] as const;
 
 function argValue(name: string): string | undefined {
@@ -37,7 +38,8 @@ async function main(): Promise<void> {
   const cld = (await loadModule()).create(0, 1000);
   const tinyld = await import('tinyld/heavy');
   const detectors: Detector[] = [
-    { name: 'raqib', detect: (s) => raqib.detect(lightNormalize(s).text).lang },
+    // the rivals give one label, so a mixed answer is compared by its longest part
+    { name: 'raqib', detect: (s) => primary(raqib.detect(lightNormalize(s).text)) },
     { name: 'franc', detect: (s) => FRANC_TO_ISO1[franc(s)] ?? franc(s) },
     { name: 'franc-min1', detect: (s) => FRANC_TO_ISO1[franc(s, { minLength: 1 })] ?? 'und' },
     { name: 'fasttext', detect: (s) => [...ft.predict(s, 1, 0).keys()][0]?.replace('__label__', '') ?? 'und' },
@@ -84,6 +86,31 @@ async function main(): Promise<void> {
   console.log(`\n## throughput (strings/s, one process, ${all.length} strings)`);
   console.log(names.map((n) => `${n}: ${speed[n]}`).join('  '));
   if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ dataDir, limit, results, speed }, null, 1));
+  if (mdOut) writeFileSync(mdOut, markdown(names, langs, results, speed, all.length));
+}
+
+function markdown(names: string[], langs: string[], results: Record<string, Record<string, Record<string, number>>>, speed: Record<string, number>, n: number): string {
+  const out: string[] = [];
+  out.push('## Macro accuracy (%), top-1, per bucket\n');
+  out.push(`| bucket | ${names.join(' | ')} |`, `|---|${names.map(() => '---:').join('|')}|`);
+  for (const b of buckets) {
+    const row = names.map((d) => mean(Object.values(results[d][b])));
+    const best = Math.max(...row);
+    out.push(`| ${b} | ${row.map((x) => (x === best ? `**${x.toFixed(1)}**` : x.toFixed(1))).join(' | ')} |`);
+  }
+  out.push(`| strings/s (1 process) | ${names.map((d) => String(speed[d])).join(' | ')} |`);
+  for (const b of buckets) {
+    out.push(`\n## ${b}: accuracy (%) per language\n`);
+    out.push(`| lang | ${names.join(' | ')} |`, `|---|${names.map(() => '---:').join('|')}|`);
+    for (const l of langs) out.push(`| ${l} | ${names.map((d) => results[d][b][l].toFixed(1)).join(' | ')} |`);
+  }
+  out.push(`\n${n} strings (${limit} per language and bucket) from ${dataDir.replace(process.cwd(), '.')}.`);
+  return out.join('\n') + '\n';
+}
+
+function primary(r: LanguageResult): string {
+  if (r.lang !== 'mul' || !r.parts?.length) return r.lang;
+  return [...r.parts].sort((a, b) => b.end - b.start - (a.end - a.start))[0].lang;
 }
 
 function mean(xs: number[]): number {

@@ -58,6 +58,12 @@ export function fastTextTop(ft: FastText, text: string): [string, number] | null
 
 /** Languages eld 2.1 cannot answer; it must not vote against them. */
 const ELD_UNKNOWN = new Set(['id', 'so', 'sw', 'ha', 'ps']);
+/**
+ * eld's Malay score also stands for Indonesian, at this share. fastText leans to Indonesian and eld
+ * cannot answer it, so the share decides the split: 1 sent 90 % of Malay sentences to Indonesian, 0.5
+ * the reverse; 0.9 keeps both near even (LANGUAGE_ID.md). Function words then tip the balance.
+ */
+const ELD_ID_SHARE = 0.9;
 
 export function eldDistribution(text: string, candidates: readonly string[]): Distribution {
   const scores = eld.detect(text).getScores() as Record<string, number>;
@@ -66,7 +72,7 @@ export function eldDistribution(text: string, candidates: readonly string[]): Di
   let mass = 0;
   for (const c of candidates) {
     // eld cannot tell Indonesian from Malay: its Malay score stands for both
-    const s = c === 'id' ? scores.ms : scores[c];
+    const s = c === 'id' && scores.ms !== undefined ? scores.ms * ELD_ID_SHARE : scores[c];
     if (ELD_UNKNOWN.has(c) && c !== 'id') continue;
     known++;
     // eld's scores are similarities, flat on short text: sharpen before normalising
