@@ -10,6 +10,9 @@ import { join, resolve } from 'node:path';
 import { compileSchema } from '../src/schema-validate.js';
 import { nearDuplicates, normaliseForDup, type Item } from './corpus/near-duplicates.js';
 import { readJsonl, recordText, SPLITS, type CorpusRecord } from './corpus/records.js';
+import { loadLexicons } from '../src/lexicon/load.js';
+import { LexiconMatcher } from '../src/lexicon/matcher.js';
+import { normalizeViews } from '../src/normalize/pipeline.js';
 
 const root = process.cwd();
 const corpus = join(root, 'data', 'corpus');
@@ -84,8 +87,16 @@ for (const l of labels) {
 const ev = new Map<string, number>();
 for (const x of all) for (const e of x.r.evasion ?? []) ev.set(e, (ev.get(e) ?? 0) + 1);
 console.log(`\nevasion tricks written by hand: ${[...ev.entries()].sort((a, b) => b[1] - a[1]).map(([e, n]) => `${e} ${n}`).join(', ')}`);
-const nonIsis = all.filter((x) => x.r.label === 'propaganda' && /al-?qa|qaeda|shabaab|boko|iswap|ttp|hts|jnim|aqap|aqim|lashkar|jaish|far.?right|atomwaffen|the base|feuerkrieg|terrorgram/i.test(recordText(x.r) + ' ' + String(x.r.movement ?? ''))).length;
-console.log(`propaganda naming or belonging to other movements (rough keyword count): ${nonIsis} of ${all.filter((x) => x.r.label === 'propaganda').length}`);
+// which groups propaganda refers to, as the lexicons recognise them (records naming none: "unnamed")
+const matcher = new LexiconMatcher(loadLexicons().files);
+const groups = new Map<string, number>();
+for (const x of all) {
+  if (x.r.label !== 'propaganda') continue;
+  const ents = new Set(matcher.match(normalizeViews(recordText(x.r))).filter((m) => m.entry.entity && m.entry.kind !== 'context').map((m) => (m.entry.movement === 'far_right' ? 'far-right groups' : /islamic state|isis|daesh|iswap|iskp|khorasan|wilayat|dawla/i.test(m.entry.entity!) ? 'Islamic State' : 'other jihadist groups')));
+  const k = ents.size === 0 ? (x.r.movement === 'far_right' ? 'far-right groups' : 'unnamed') : [...ents].sort().join(' + ');
+  groups.set(k, (groups.get(k) ?? 0) + 1);
+}
+console.log(`propaganda by the groups it names (lexicon entities): ${[...groups.entries()].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ')}`);
 
 // 3. leakage: exact and near duplicates across splits
 const items: Item[] = all.map(({ s, r }) => ({ key: r.id, group: s, text: recordText(r) }));

@@ -1,4 +1,8 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, writeFileSync, type WriteStream } from 'node:fs';
+import { BREAKDOWNS, type BreakdownDim } from '../eval/build.js';
+import { renderHtml } from '../eval/html.js';
+import { renderMarkdown } from '../eval/markdown.js';
+import { evaluate, SCORERS, type ScorerName } from '../eval/run.js';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { once } from 'node:events';
@@ -11,6 +15,7 @@ const HELP = `raqib — score NFT metadata for violent-extremist propaganda, off
 Usage:
   raqib score [FILE…|-] [options]   score records; one JSON line out per record in, in input order
   raqib lang                        one text per stdin line → {text, lang, script, confidence}
+  raqib eval FILE… [options]        measure raqib on labelled records (precision/recall, curves, report)
   raqib --version | --help
 
 score options:
@@ -21,6 +26,15 @@ score options:
   --fields a,b              score only these field paths (name, description, attributes[*], …)
   --lexicon FILE            add a lexicon / watch-list / allow-list file (repeatable)
   --config FILE             scoring configuration (default data/config/default.json)
+
+eval options:
+  --label-field NAME        field holding the label (default label)
+  --positive LABEL          the positive label (default propaganda; every other label is negative)
+  --scorer lexicon|model|fused|all   (default lexicon)
+  --json FILE  --md FILE  --html FILE   write the report (a summary goes to stdout)
+  --by lang,category,source,evasion     breakdowns (default all four)
+  --target-precision P      report the lowest threshold reaching precision P (default 0.95)
+  --bootstrap N             bootstrap resamples for AUC intervals (default 1000)
 
 Exit status: 0 all records scored; 1 some records were error records; 2 usage or setup error.
 `;
@@ -38,6 +52,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (command === 'score') return score(rest);
   if (command === 'lang') return lang();
+  if (command === 'eval') return evalCommand(rest);
   process.stderr.write(`raqib: unknown command "${command}"\n\n${HELP}`);
   return 2;
 }
@@ -95,6 +110,69 @@ async function score(argv: string[]): Promise<number> {
   if (out !== process.stdout) await closeStream(out as WriteStream);
   if (errOut) await closeStream(errOut);
   return errors > 0 ? 1 : 0;
+}
+
+async function evalCommand(argv: string[]): Promise<number> {
+  let args;
+  try {
+    args = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        'label-field': { type: 'string' },
+        positive: { type: 'string' },
+        scorer: { type: 'string' },
+        json: { type: 'string' },
+        md: { type: 'string' },
+        html: { type: 'string' },
+        by: { type: 'string' },
+        'target-precision': { type: 'string' },
+        bootstrap: { type: 'string' },
+        format: { type: 'string' },
+        lexicon: { type: 'string', multiple: true },
+      },
+    });
+  } catch (e) {
+    process.stderr.write(`raqib eval: ${(e as Error).message}\n`);
+    return 2;
+  }
+  const v = args.values;
+  if (args.positionals.length === 0) {
+    process.stderr.write('raqib eval: name at least one labelled file\n');
+    return 2;
+  }
+  const scorers = (v.scorer ?? 'lexicon') === 'all' ? [...SCORERS] : (v.scorer ?? 'lexicon').split(',');
+  for (const sc of scorers) if (!(SCORERS as readonly string[]).includes(sc)) return usage(`--scorer: unknown scorer "${sc}"`);
+  const by = (v.by ?? BREAKDOWNS.join(',')).split(',').map((x) => x.trim());
+  for (const b of by) if (!(BREAKDOWNS as readonly string[]).includes(b)) return usage(`--by: unknown breakdown "${b}" (lang, category, source, evasion)`);
+  const target = Number(v['target-precision'] ?? 0.95);
+  if (!(target > 0 && target <= 1)) return usage('--target-precision: a number in (0, 1]');
+  const report = await evaluate({
+    files: args.positionals,
+    labelField: v['label-field'],
+    positive: v.positive,
+    format: v.format,
+    scorers: scorers as ScorerName[],
+    breakdowns: by as BreakdownDim[],
+    targetPrecision: target,
+    bootstrap: v.bootstrap ? Number(v.bootstrap) : undefined,
+    command: `raqib eval ${argv.join(' ')}`,
+    scorerOptions: { lexicons: v.lexicon ?? [] },
+  });
+  if (v.json) writeFileSync(v.json, JSON.stringify(report, null, 1));
+  if (v.md) writeFileSync(v.md, renderMarkdown(report));
+  if (v.html) writeFileSync(v.html, renderHtml(report));
+  for (const s of report.scorers) {
+    const pct = (x: number | null) => (x === null ? '–' : `${(100 * x).toFixed(1)} %`);
+    process.stdout.write(`${s.scorer}: ${s.n} records (${s.positives} positive, ${s.unscoreable} unscoreable) — precision ${pct(s.review.precision)}, recall ${pct(s.review.recall)}, F1 ${pct(s.review.f1)}, false-flag rate ${pct(s.review.fpr)}; ROC-AUC ${s.rocAuc ? s.rocAuc.estimate.toFixed(3) : '–'}, PR-AUC ${s.prAuc ? s.prAuc.estimate.toFixed(3) : '–'}\n`);
+  }
+  if (report.unreadable.length) process.stdout.write(`${report.unreadable.length} unreadable records (listed in the reports)\n`);
+  return 0;
+}
+
+function usage(msg: string): number {
+  process.stderr.write(`raqib eval: ${msg}\n`);
+  return 2;
 }
 
 async function lang(): Promise<number> {
