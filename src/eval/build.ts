@@ -75,6 +75,7 @@ export function buildScorerReport(scorer: string, rows: ScoredRow[], opt: BuildO
   if (opt.breakdowns.includes('category') && rows.some((r) => r.category)) breakdowns.category = group(rows, (r) => [`${r.label}/${r.category ?? '(none)'}`]);
   if (opt.breakdowns.includes('source')) breakdowns.source = group(rows, (r) => [r.source]);
   if (opt.breakdowns.includes('evasion')) breakdowns.evasion = group(rows, (r) => (r.evasion.length ? r.evasion : ['(none)']));
+  breakdowns['true label'] = group(rows, (r) => [r.label]);
   breakdowns['field that drove the decision'] = group(rows, (r) => [r.driver]);
   const roc = rocCurve(items);
   const pr = prCurve(items);
