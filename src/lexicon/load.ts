@@ -46,7 +46,7 @@ export function shippedLexiconPaths(): string[] {
 
 export interface LoadedLexicons {
   files: LexiconFile[];
-  /** "name@version" of each file, and a digest of their content, for the output's version block */
+  /** a digest of the files' content and their count, for the output's version block */
   version: string;
 }
 
@@ -65,6 +65,6 @@ export function loadLexicons(extraPaths: string[] = [], includeShipped = true): 
     files.push(f);
     hash.update(JSON.stringify(f));
   }
-  const names = files.map((f) => `${f.lexicon}@${f.version}`).join(',');
-  return { files, version: `${hash.digest('hex').slice(0, 12)} (${files.length} files: ${names})` };
+  // short, since it is written into every result: a digest of the content and the file count
+  return { files, version: `sha256:${hash.digest('hex').slice(0, 12)} (${files.length} files)` };
 }
