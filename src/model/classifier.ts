@@ -1,0 +1,152 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { AutoModelForSequenceClassification, AutoTokenizer, env, Tensor, type PreTrainedModel, type PreTrainedTokenizer } from '@huggingface/transformers';
+import { PROPAGANDA_CATEGORIES, type PropagandaCategory } from '../lexicon/types.js';
+import { packageRoot } from '../paths.js';
+import type { CategoryMap, Label } from '../types.js';
+
+/**
+ * raqib's transformer, run with transformers.js from a local Hugging Face-layout directory. Nothing is
+ * ever fetched: remote models are disabled before loading. The model reads the text built by
+ * `modelInput()` and answers 9 logits: the three labels (softmax, with the calibration temperature
+ * fitted on dev) and the six propaganda categories (sigmoid).
+ *
+ * Long inputs are windowed, not cut: a text longer than the model's 128 tokens is read in overlapping
+ * windows and the window with the highest propaganda probability speaks for it (`window` says which).
+ */
+export const DEFAULT_MODEL_DIR = (): string => join(packageRoot(), 'models', 'raqib-small');
+
+export interface ModelPrediction {
+  labels: Record<Label, number>;
+  categories: CategoryMap<number>;
+  /** which window of the input gave this answer (0 for short inputs) */
+  window: number;
+  windows: number;
+}
+
+export interface ModelInfo {
+  name: string;
+  sha256: string;
+  dtype: 'fp32' | 'q8';
+  maxLength: number;
+}
+
+const LABELS: Label[] = ['propaganda', 'about_extremism', 'benign'];
+const OVERLAP = 32;
+
+export class ModelClassifier {
+  private constructor(
+    private readonly tokenizer: PreTrainedTokenizer,
+    private readonly model: PreTrainedModel,
+    readonly info: ModelInfo,
+    private readonly temperature: number,
+    private readonly clsId: number,
+    private readonly sepId: number,
+    private readonly padId: number,
+  ) {}
+
+  static async load(dir: string = DEFAULT_MODEL_DIR(), dtype: 'fp32' | 'q8' = 'q8'): Promise<ModelClassifier> {
+    const abs = resolve(dir);
+    const file = join(abs, 'onnx', dtype === 'q8' ? 'model_quantized.onnx' : 'model.onnx');
+    if (!existsSync(join(abs, 'config.json')) || !existsSync(file)) {
+      throw new Error(`no model at ${abs} (need config.json and ${file.slice(abs.length + 1)})`);
+    }
+    // transformers.js resolves models under env.localModelPath; nothing may come from a hub
+    env.allowRemoteModels = false;
+    env.allowLocalModels = true;
+    env.localModelPath = `${dirname(abs)}/`;
+    const id = basename(abs);
+    const tokenizer = await AutoTokenizer.from_pretrained(id);
+    const model = await AutoModelForSequenceClassification.from_pretrained(id, { dtype });
+    const config = JSON.parse(readFileSync(join(abs, 'config.json'), 'utf8')) as { max_length?: number; max_position_embeddings?: number; _name_or_path?: string; raqib?: { name?: string } };
+    const calib = existsSync(join(abs, 'calibration.json')) ? (JSON.parse(readFileSync(join(abs, 'calibration.json'), 'utf8')) as { temperature?: number }) : {};
+    const sha256 = createHash('sha256').update(readFileSync(file)).digest('hex');
+    const vocab = (tokenizer as unknown as { model: { tokens_to_ids: Map<string, number> } }).model.tokens_to_ids;
+    return new ModelClassifier(
+      tokenizer,
+      model,
+      { name: config.raqib?.name ?? id, sha256, dtype, maxLength: config.max_length ?? config.max_position_embeddings ?? 128 },
+      calib.temperature ?? 1,
+      vocab.get('[CLS]') ?? 2,
+      vocab.get('[SEP]') ?? 3,
+      vocab.get('[PAD]') ?? 0,
+    );
+  }
+
+  /** Token ids of a text without special tokens. */
+  private ids(text: string): number[] {
+    const enc = this.tokenizer(text, { add_special_tokens: false }) as { input_ids: Tensor };
+    return Array.from(enc.input_ids.data as BigInt64Array, (x) => Number(x));
+  }
+
+  /** Windows of at most maxLength tokens (specials included), overlapping by OVERLAP tokens. */
+  windows(text: string): number[][] {
+    const ids = this.ids(text);
+    const room = this.info.maxLength - 2;
+    const out: number[][] = [];
+    if (ids.length <= room) return [[this.clsId, ...ids, this.sepId]];
+    for (let start = 0; ; start += room - OVERLAP) {
+      out.push([this.clsId, ...ids.slice(start, start + room), this.sepId]);
+      if (start + room >= ids.length) break;
+    }
+    return out;
+  }
+
+  async classify(texts: string[], batchSize = 32): Promise<ModelPrediction[]> {
+    const jobs = texts.flatMap((t, i) => this.windows(t).map((w, k, all) => ({ record: i, window: k, windows: all.length, ids: w })));
+    const results: Array<{ record: number; window: number; windows: number; logits: number[] }> = [];
+    for (let b = 0; b < jobs.length; b += batchSize) {
+      const batch = jobs.slice(b, b + batchSize);
+      const len = Math.max(...batch.map((j) => j.ids.length));
+      const ids = new BigInt64Array(batch.length * len);
+      const mask = new BigInt64Array(batch.length * len);
+      batch.forEach((j, r) => {
+        ids.fill(BigInt(this.padId), r * len, (r + 1) * len);
+        j.ids.forEach((x, c) => {
+          ids[r * len + c] = BigInt(x);
+          mask[r * len + c] = 1n;
+        });
+      });
+      const dims = [batch.length, len];
+      const out = (await this.model({
+        input_ids: new Tensor('int64', ids, dims),
+        attention_mask: new Tensor('int64', mask, dims),
+        token_type_ids: new Tensor('int64', new BigInt64Array(batch.length * len), dims),
+      })) as { logits: Tensor };
+      const data = out.logits.data as Float32Array;
+      const width = out.logits.dims[1];
+      batch.forEach((j, r) => results.push({ ...j, logits: Array.from(data.subarray(r * width, (r + 1) * width)) }));
+    }
+    const best: ModelPrediction[] = texts.map(() => ({ labels: { propaganda: 0, about_extremism: 0, benign: 1 }, categories: zeroCategories(), window: 0, windows: 0 }));
+    const seen = new Set<number>();
+    for (const r of results) {
+      const p = this.decode(r.logits);
+      const cur = best[r.record];
+      if (!seen.has(r.record) || p.labels.propaganda > cur.labels.propaganda) {
+        best[r.record] = { ...p, window: r.window, windows: r.windows };
+        seen.add(r.record);
+      }
+    }
+    return best;
+  }
+
+  private decode(logits: number[]): Omit<ModelPrediction, 'window' | 'windows'> {
+    const z = logits.slice(0, 3).map((x) => x / this.temperature);
+    const m = Math.max(...z);
+    const e = z.map((x) => Math.exp(x - m));
+    const s = e.reduce((a, b) => a + b, 0);
+    const labels = Object.fromEntries(LABELS.map((l, i) => [l, e[i] / s])) as Record<Label, number>;
+    const categories = zeroCategories();
+    PROPAGANDA_CATEGORIES.forEach((c: PropagandaCategory, i) => (categories[c] = 1 / (1 + Math.exp(-logits[3 + i]))));
+    return { labels, categories };
+  }
+
+  async dispose(): Promise<void> {
+    await this.model.dispose();
+  }
+}
+
+function zeroCategories(): CategoryMap<number> {
+  return { glorification: 0, recruitment: 0, fundraising: 0, instructional: 0, branding: 0, threat: 0 };
+}
