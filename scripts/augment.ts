@@ -7,7 +7,7 @@
  * in their source's split: data/corpus/<split>.augmented.jsonl, ids `<source id>~<tricks>`.
  */
 import { join } from 'node:path';
-import { mulberry32 } from './generate-records.js';
+import { mulberry32 } from '../src/random.js';
 import { TRICKS, type Rng } from './corpus/evasions.js';
 import { readJsonl, SPLITS, TEXT_KEYS, unitHash, writeJsonl, type CorpusRecord } from './corpus/records.js';
 

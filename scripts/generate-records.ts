@@ -3,16 +3,7 @@
  * and a caption, in a dozen languages, with a small share of propaganda-like and reporting-like
  * phrasing so that the matcher and the scorer do real work. All text is synthetic.
  */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../src/random.js';
 
 /** Sentence pools per language (synthetic): descriptions are two of them with numbers varied. */
 const SENTENCES: Record<string, string[]> = {

@@ -57,26 +57,29 @@ export async function main(argv: string[]): Promise<number> {
   return 2;
 }
 
-async function score(argv: string[]): Promise<number> {
-  let args;
+type Options = NonNullable<Parameters<typeof parseArgs>[0]>['options'];
+
+/** parseArgs with positionals; a usage error is printed and becomes exit status 2. */
+function parse<O extends Options>(cmd: string, argv: string[], options: O): ReturnType<typeof parseArgs<{ args: string[]; allowPositionals: true; options: O }>> | null {
   try {
-    args = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        format: { type: 'string' },
-        out: { type: 'string' },
-        errors: { type: 'string' },
-        threshold: { type: 'string' },
-        fields: { type: 'string' },
-        lexicon: { type: 'string', multiple: true },
-        config: { type: 'string' },
-      },
-    });
+    return parseArgs({ args: argv, allowPositionals: true, options });
   } catch (e) {
-    process.stderr.write(`raqib score: ${(e as Error).message}\n`);
-    return 2;
+    process.stderr.write(`raqib ${cmd}: ${(e as Error).message}\n`);
+    return null;
   }
+}
+
+async function score(argv: string[]): Promise<number> {
+  const args = parse('score', argv, {
+    format: { type: 'string' },
+    out: { type: 'string' },
+    errors: { type: 'string' },
+    threshold: { type: 'string' },
+    fields: { type: 'string' },
+    lexicon: { type: 'string', multiple: true },
+    config: { type: 'string' },
+  });
+  if (!args) return 2;
   const v = args.values;
   const inputs = args.positionals.length ? args.positionals : ['-'];
   const scorer = await createScorer({
@@ -113,29 +116,20 @@ async function score(argv: string[]): Promise<number> {
 }
 
 async function evalCommand(argv: string[]): Promise<number> {
-  let args;
-  try {
-    args = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        'label-field': { type: 'string' },
-        positive: { type: 'string' },
-        scorer: { type: 'string' },
-        json: { type: 'string' },
-        md: { type: 'string' },
-        html: { type: 'string' },
-        by: { type: 'string' },
-        'target-precision': { type: 'string' },
-        bootstrap: { type: 'string' },
-        format: { type: 'string' },
-        lexicon: { type: 'string', multiple: true },
-      },
-    });
-  } catch (e) {
-    process.stderr.write(`raqib eval: ${(e as Error).message}\n`);
-    return 2;
-  }
+  const args = parse('eval', argv, {
+    'label-field': { type: 'string' },
+    positive: { type: 'string' },
+    scorer: { type: 'string' },
+    json: { type: 'string' },
+    md: { type: 'string' },
+    html: { type: 'string' },
+    by: { type: 'string' },
+    'target-precision': { type: 'string' },
+    bootstrap: { type: 'string' },
+    format: { type: 'string' },
+    lexicon: { type: 'string', multiple: true },
+  });
+  if (!args) return 2;
   const v = args.values;
   if (args.positionals.length === 0) {
     process.stderr.write('raqib eval: name at least one labelled file\n');

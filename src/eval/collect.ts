@@ -3,16 +3,8 @@ import { isErrorRecord, type Decision, type Evidence, type Label } from '../type
 import type { LabelledRecord } from './dataset.js';
 
 /** One labelled record as one scorer saw it: what the metrics and the error tables are built from. */
-export interface ScoredRow {
+export interface ScoredRow extends Pick<LabelledRecord, 'file' | 'line' | 'label' | 'y' | 'labelledLang' | 'category' | 'source' | 'evasion'> {
   id: string;
-  file: string;
-  line: number;
-  label: string;
-  y: 0 | 1;
-  labelledLang?: string;
-  category?: string;
-  source: string;
-  evasion: string[];
   /** language raqib detected for the field that drove the decision (else the longest field) */
   detectedLang: string;
   /** which kind of field drove the decision */

@@ -15,6 +15,8 @@
 import type { Label } from '../types.js';
 
 /** One scored item with its gold binary label (1 = propaganda). */
+import { mulberry32 } from '../random.js';
+
 export interface ScoredItem {
   y: 0 | 1;
   score: number;
@@ -305,21 +307,8 @@ export function prCurve(items: readonly ScoredItem[]): PrPoint[] | null {
 // 5. Bootstrap confidence intervals
 // ---------------------------------------------------------------------------------------------------
 
-/**
- * mulberry32: a tiny, fast 32-bit PRNG returning floats in [0, 1). Not cryptographic, but well
- * distributed enough for resampling, and — unlike Math.random — seedable, so a reported CI can be
- * reproduced exactly.
- */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// the seeded PRNG behind bootstrapCI, re-exported for callers that resample the same way
+export { mulberry32 };
 
 /**
  * The q-quantile of an ascending-sorted array with linear interpolation between order statistics

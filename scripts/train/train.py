@@ -1,0 +1,261 @@
+"""Train raqib's encoder on train.jsonl (+ its augmented rows), select the epoch on dev macro-F1.
+
+The test split is never read here.
+
+  /usr/bin/python3 scripts/train/train.py --inputs models/.work --tokenizer models/raqib-small/tokenizer.json \
+      --work models/.work --hidden 256 --layers 4 --heads 4 --ffn 1024
+Writes WORK/ckpt-<name>.pt (best epoch) and WORK/metrics-<name>.json.
+"""
+import argparse
+import json
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from sklearn.metrics import f1_score
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from common import (  # noqa: E402
+    CLS_ID,
+    LABEL_NAMES,
+    MARKERS,
+    MAX_LENGTH,
+    PAD_ID,
+    SEED,
+    SEP_ID,
+    UNK_ID,
+    read_jsonl,
+    seed_everything,
+)
+from model import EncoderConfig, RaqibEncoder, count_parameters  # noqa: E402
+from tokenizer import Tokenizer  # noqa: E402
+
+torch.set_num_threads(2)
+
+
+def load_split(path, tok):
+    rows = read_jsonl(path)
+    for r in rows:
+        r["ids"] = tok.encode(r["text"])
+    return rows
+
+
+def pad_batch(seqs):
+    n = max(len(s) for s in seqs)
+    ids = np.full((len(seqs), n), PAD_ID, dtype=np.int64)
+    mask = np.zeros((len(seqs), n), dtype=np.int64)
+    for i, s in enumerate(seqs):
+        ids[i, : len(s)] = s
+        mask[i, : len(s)] = 1
+    ids = torch.from_numpy(ids)
+    mask = torch.from_numpy(mask)
+    return ids, mask, torch.zeros_like(ids)
+
+
+def length_batches(lengths, batch_size, rng):
+    """Shuffled batches of similar length (less padding, same data each epoch)."""
+    idx = rng.permutation(len(lengths))
+    chunk = batch_size * 50
+    batches = []
+    for s in range(0, len(idx), chunk):
+        part = sorted(idx[s: s + chunk], key=lambda i: lengths[i])
+        batches += [part[j: j + batch_size] for j in range(0, len(part), batch_size)]
+    order = rng.permutation(len(batches))
+    return [batches[i] for i in order]
+
+
+def unk_noise(seq, p, rng, protected):
+    """Replace a few ordinary tokens by [UNK] so that [UNK] (unseen scripts, emoji) gets trained."""
+    if p <= 0:
+        return seq
+    out = list(seq)
+    for i in range(1, len(out)):
+        if out[i] not in protected and rng.random() < p:
+            out[i] = UNK_ID
+    return out
+
+
+@torch.no_grad()
+def predict(model, rows, batch_size=64):
+    model.eval()
+    order = sorted(range(len(rows)), key=lambda i: len(rows[i]["ids"]))
+    out = np.zeros((len(rows), 9), dtype=np.float32)
+    for s in range(0, len(order), batch_size):
+        b = order[s: s + batch_size]
+        ids, mask, tt = pad_batch([rows[i]["ids"] for i in b])
+        out[b] = model(ids, mask, tt).numpy()
+    return out
+
+
+def softmax(x, t=1.0):
+    z = x / t
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def evaluate(rows, logits):
+    y = np.array([r["label"] for r in rows])
+    pred = logits[:, :3].argmax(axis=1)
+    probs = softmax(logits[:, :3])
+    nll = float(-np.log(probs[np.arange(len(y)), y] + 1e-12).mean())
+    res = {
+        "macro_f1": float(f1_score(y, pred, average="macro")),
+        "accuracy": float((pred == y).mean()),
+        "nll": nll,
+        "per_label_f1": dict(zip(LABEL_NAMES, map(float, f1_score(y, pred, average=None, labels=[0, 1, 2])))),
+    }
+    prop = y == 0
+    cats = np.array([r["categories"] for r in rows])
+    if prop.any():
+        cat_pred = logits[prop, 3:] > 0
+        res["category_exact"] = float((cat_pred == (cats[prop] > 0.5)).all(axis=1).mean())
+        res["category_top1"] = float((logits[prop, 3:].argmax(axis=1) == cats[prop].argmax(axis=1)).mean())
+    per_lang = {}
+    for lang in sorted(set(r["lang"] for r in rows)):
+        m = np.array([r["lang"] == lang for r in rows])
+        p, n = m & prop, m & ~prop
+        per_lang[lang] = {
+            "n": int(m.sum()),
+            "macro_f1": float(f1_score(y[m], pred[m], average="macro", labels=[0, 1, 2])),
+            "propaganda_recall": float((pred[p] == 0).mean()) if p.any() else None,
+            "false_flag_rate": float((pred[n] == 0).mean()) if n.any() else None,
+            "n_propaganda": int(p.sum()),
+        }
+    res["per_language"] = per_lang
+    return res
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--inputs", required=True)
+    ap.add_argument("--tokenizer", required=True)
+    ap.add_argument("--work", required=True)
+    ap.add_argument("--hidden", type=int, default=256)
+    ap.add_argument("--layers", type=int, default=4)
+    ap.add_argument("--heads", type=int, default=4)
+    ap.add_argument("--ffn", type=int, default=1024)
+    ap.add_argument("--dropout", type=float, default=0.1)
+    ap.add_argument("--epochs", type=int, default=15)
+    ap.add_argument("--patience", type=int, default=4)
+    ap.add_argument("--batch", type=int, default=32)
+    ap.add_argument("--lr", type=float, default=5e-4)
+    ap.add_argument("--weight-decay", type=float, default=0.01)
+    ap.add_argument("--warmup", type=float, default=0.06)
+    ap.add_argument("--category-weight", type=float, default=0.5)
+    ap.add_argument("--label-smoothing", type=float, default=0.05)
+    ap.add_argument("--unk-noise", type=float, default=0.02)
+    ap.add_argument("--seed", type=int, default=SEED)
+    ap.add_argument("--name", default=None)
+    args = ap.parse_args()
+
+    seed_everything(args.seed)
+    tok = Tokenizer(args.tokenizer)
+    t0 = time.time()
+    train = load_split(os.path.join(args.inputs, "train.jsonl"), tok)
+    dev = load_split(os.path.join(args.inputs, "dev.jsonl"), tok)
+    print(f"tokenized {len(train)} train / {len(dev)} dev rows in {time.time() - t0:.1f}s", flush=True)
+
+    cfg = EncoderConfig(len(tok.vocab), hidden=args.hidden, layers=args.layers, heads=args.heads,
+                        ffn=args.ffn, max_position=MAX_LENGTH, dropout=args.dropout,
+                        attention_dropout=args.dropout)
+    name = args.name or cfg.name()
+    model = RaqibEncoder(cfg)
+    print(f"{name}: {count_parameters(model) / 1e6:.2f} M parameters", flush=True)
+
+    decay, no_decay = [], []
+    for n, p in model.named_parameters():
+        (no_decay if p.dim() < 2 or "norm" in n else decay).append(p)
+    opt = torch.optim.AdamW([{"params": decay, "weight_decay": args.weight_decay},
+                             {"params": no_decay, "weight_decay": 0.0}], lr=args.lr)
+    steps_per_epoch = (len(train) + args.batch - 1) // args.batch
+    total = steps_per_epoch * args.epochs
+    warm = max(1, int(total * args.warmup))
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min((s + 1) / warm, max(0.0, (total - s) / max(1, total - warm))))
+
+    protected = {CLS_ID, SEP_ID, PAD_ID} | {tok.tok2id[m] for m in MARKERS}
+    lengths = [len(r["ids"]) for r in train]
+    labels = torch.tensor([r["label"] for r in train])
+    cats = torch.tensor([r["categories"] for r in train], dtype=torch.float32)
+    rng = np.random.RandomState(args.seed)
+    best, best_state, history, bad_epochs = None, None, [], 0
+    t_train = time.time()
+    for epoch in range(1, args.epochs + 1):
+        model.train()
+        te = time.time()
+        tot_loss = 0.0
+        for b in length_batches(lengths, args.batch, rng):
+            ids, mask, tt = pad_batch([unk_noise(train[i]["ids"], args.unk_noise, rng, protected) for i in b])
+            logits = model(ids, mask, tt)
+            y = labels[b]
+            loss = F.cross_entropy(logits[:, :3], y, label_smoothing=args.label_smoothing)
+            prop = y == 0
+            if prop.any():
+                loss = loss + args.category_weight * F.binary_cross_entropy_with_logits(
+                    logits[prop, 3:], cats[b][prop])
+            opt.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+            sched.step()
+            tot_loss += float(loss) * len(b)
+        train_time = time.time() - te
+        ev = evaluate(dev, predict(model, dev))
+        history.append({"epoch": epoch, "train_loss": tot_loss / len(train), "dev_macro_f1": ev["macro_f1"],
+                        "dev_nll": ev["nll"], "epoch_seconds": round(train_time, 1)})
+        print(f"epoch {epoch}: loss {tot_loss / len(train):.4f} dev macro-F1 {ev['macro_f1']:.4f} "
+              f"nll {ev['nll']:.4f} ({train_time:.0f}s)", flush=True)
+        key = (ev["macro_f1"], -ev["nll"])
+        if best is None or key > best[0]:
+            best = (key, epoch, ev)
+            best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+            bad_epochs = 0
+        else:
+            bad_epochs += 1
+            if bad_epochs >= args.patience:
+                print(f"early stop after epoch {epoch}", flush=True)
+                break
+    wall = time.time() - t_train
+    model.load_state_dict(best_state)
+    _, best_epoch, ev = best
+
+    # model-only speed in PyTorch on dev inputs (2 threads)
+    model.eval()
+    speed = {}
+    with torch.no_grad():
+        for bs in (1, 32):
+            rows = dev[: 256 if bs == 1 else 1024]
+            t = time.time()
+            for s in range(0, len(rows), bs):
+                model(*pad_batch([r["ids"] for r in rows[s: s + bs]]))
+            speed[f"torch_texts_per_s_batch{bs}"] = round(len(rows) / (time.time() - t), 1)
+
+    metrics = {
+        "name": name,
+        "config": cfg.to_dict(),
+        "parameters": count_parameters(model),
+        "best_epoch": best_epoch,
+        "epochs_run": len(history),
+        "train_wall_seconds": round(wall, 1),
+        "args": vars(args),
+        "dev": ev,
+        "speed": speed,
+        "history": history,
+    }
+    os.makedirs(args.work, exist_ok=True)
+    torch.save({"config": cfg.to_dict(), "state_dict": best_state, "metrics": metrics},
+               os.path.join(args.work, f"ckpt-{name}.pt"))
+    with open(os.path.join(args.work, f"metrics-{name}.json"), "w") as f:
+        json.dump(metrics, f, indent=2)
+    pl = " ".join(f"{k}:{v['propaganda_recall']:.2f}" for k, v in ev["per_language"].items()
+                  if v["propaganda_recall"] is not None)
+    print(f"best epoch {best_epoch}: dev macro-F1 {ev['macro_f1']:.4f}, wall {wall:.0f}s, speed {speed}")
+    print(f"dev propaganda recall per language: {pl}")
+
+
+if __name__ == "__main__":
+    main()
