@@ -12,6 +12,12 @@ import { emptyCategories, scoreFieldMatches, type FieldLexiconScore } from './sc
 import { packageRoot } from './paths.js';
 import type { Decision, ErrorRecord, Evidence, FieldResult, Indicator, OutputRecord, ScoreResult, Warning } from './types.js';
 import { collapseDuplicates, gateByLanguage, suppressBenign } from './score/gate.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { TextField } from './adapter/record.js';
+import { DEFAULT_MODEL_DIR, ModelClassifier, type ModelInfo, type ModelPrediction } from './model/classifier.js';
+import { modelInput } from './model/input.js';
+import { fuse, fusedCategories, fusionFeatures, type FusionParams, type LexiconSummary } from './score/fuse.js';
 import { noisyOr } from './score/lexicon-score.js';
 
 export interface ScorerOptions {
@@ -27,6 +33,17 @@ export interface ScorerOptions {
   threshold?: string;
   /** only score these field paths (see schema/README.md) */
   fields?: string[];
+  /**
+   * The model directory (Hugging Face layout, see models/README.md). Default: the shipped model when it
+   * is present; `false`: lexicons only.
+   */
+  model?: string | false;
+  /** which ONNX file of the model: `q8` (onnx/model_quantized.onnx, default) or `fp32` (onnx/model.onnx) */
+  dtype?: 'q8' | 'fp32';
+  /** records per model call in scoreMany (default 32) */
+  batchSize?: number;
+  /** false: the model's own calibrated probability is the score, without fusion with the lexicons */
+  fusion?: boolean;
 }
 
 export interface ScoreContext {
@@ -39,10 +56,19 @@ export interface ScoreContext {
 }
 
 export interface Scorer {
-  score(record: unknown, ctx?: ScoreContext): OutputRecord;
+  /** One record: the lexicons, and the model when one is loaded. */
+  score(record: unknown, ctx?: ScoreContext): Promise<OutputRecord>;
+  /** Many records, in order; model calls are batched across records. */
   scoreMany(records: AsyncIterable<unknown> | Iterable<unknown>, ctx?: { source?: string }): AsyncGenerator<OutputRecord>;
+  /** Several records at once (one model call for all), in order. */
+  scoreBatch(items: Array<{ record: unknown; ctx?: ScoreContext }>): Promise<OutputRecord[]>;
+  /** The lexicon scorer alone, synchronously (what `model: false` gives). */
+  scoreLexicon(record: unknown, ctx?: ScoreContext): OutputRecord;
   detectLanguage(text: string): LanguageResult;
   readonly version: ScoreResult['version'];
+  /** the loaded model, or null for lexicons only */
+  readonly model: ModelInfo | null;
+  close(): Promise<void>;
 }
 
 const TEXT_CACHE_SIZE = 20000;
@@ -53,7 +79,14 @@ export async function createScorer(options: ScorerOptions = {}): Promise<Scorer>
   let config = options.config ?? loadConfig(options.configPath).config;
   if (options.threshold) config = withThresholdOverride(config, options.threshold);
   const detector = await LanguageDetector.create();
-  return new LexiconScorer(lex.files, lex.version, config, detector, options.fields);
+  const lexicon = new LexiconScorer(lex.files, lex.version, config, detector, options.fields);
+  const dir = options.model === false ? null : (options.model ?? (existsSync(join(DEFAULT_MODEL_DIR(), 'config.json')) ? DEFAULT_MODEL_DIR() : null));
+  if (!dir) return new RaqibScorer(lexicon, config, null, null, options.batchSize ?? 32);
+  const classifier = await ModelClassifier.load(dir, options.dtype ?? 'q8');
+  const fusionFile = join(dir, 'fusion.json');
+  // a model without fitted fusion parameters is used on its own (its calibrated probability is the score)
+  const fusion = options.fusion !== false && existsSync(fusionFile) ? (JSON.parse(readFileSync(fusionFile, 'utf8')) as FusionParams) : null;
+  return new RaqibScorer(lexicon, config, classifier, fusion, options.batchSize ?? 32);
 }
 
 /** What depends on a text alone (cached per distinct text); indicators carry no field path yet. */
@@ -81,7 +114,8 @@ interface FieldWork {
   indicators: Indicator[];
 }
 
-class LexiconScorer implements Scorer {
+/** The lexicon scorer: synchronous, the evidence half of every result. */
+class LexiconScorer {
   private readonly matcher: LexiconMatcher;
   private readonly watchlist: Map<string, WatchlistEntry>;
   private readonly textCache = new Map<string, TextAnalysis>();
@@ -103,15 +137,12 @@ class LexiconScorer implements Scorer {
     return this.detector.detect(normalizeViews(text).light.text);
   }
 
-  async *scoreMany(records: AsyncIterable<unknown> | Iterable<unknown>, ctx: { source?: string } = {}): AsyncGenerator<OutputRecord> {
-    let line = 0;
-    for await (const r of records as AsyncIterable<unknown>) {
-      line++;
-      yield this.score(r, { source: ctx.source, line });
-    }
+  score(value: unknown, ctx: ScoreContext = {}): OutputRecord {
+    return this.analyse(value, ctx).out;
   }
 
-  score(value: unknown, ctx: ScoreContext = {}): OutputRecord {
+  /** The lexicon result, and what fusion needs from it (absent for error records). */
+  analyse(value: unknown, ctx: ScoreContext = {}): { out: OutputRecord; summary?: LexiconSummary; fields?: TextField[] } {
     const line = ctx.line ?? 1;
     const adapted = adaptRecord(value, {
       source: ctx.source ?? 'input',
@@ -123,12 +154,13 @@ class LexiconScorer implements Scorer {
     if (!adapted.ok) {
       const err: ErrorRecord = { line, error: adapted.error };
       if (adapted.id !== undefined) err.id = adapted.id;
-      return err;
+      return { out: err };
     }
-    return this.scoreAdapted(adapted.record, ctx.warnings ?? []);
+    const { result, summary } = this.scoreAdapted(adapted.record, ctx.warnings ?? []);
+    return { out: result, summary, fields: adapted.record.fields };
   }
 
-  private scoreAdapted(rec: AdaptedRecord, readerWarnings: Warning[]): ScoreResult {
+  private scoreAdapted(rec: AdaptedRecord, readerWarnings: Warning[]): { result: ScoreResult; summary: LexiconSummary } {
     const warnings: Warning[] = [...readerWarnings, ...rec.warnings];
     const found = rec.fields.map((f) => this.fieldMatches(f.path, f.text));
     // a benign sense found anywhere frames the whole listing: "Egyptian mythology" in the
@@ -165,7 +197,10 @@ class LexiconScorer implements Scorer {
     const counter = Math.max(0, ...work.map((w) => w.lex.counter_speech));
     const benignSense = Math.max(0, ...work.map((w) => w.lex.benign_sense));
     const about = topic > 0 ? (1 - score) * Math.max(topic, recordContext) : 0;
-    return {
+    const raw = emptyCategories(0);
+    for (const w of work) for (const c of PROPAGANDA_CATEGORIES) raw[c] = Math.max(raw[c], w.lex.raw[c]);
+    const summary: LexiconSummary = { raw: Math.max(...Object.values(raw)), after: score, context: recordContext, benignSense, categories: categoryScores };
+    const result: ScoreResult = {
       id: rec.id,
       flagged: decision !== 'allow',
       decision,
@@ -183,6 +218,7 @@ class LexiconScorer implements Scorer {
       model: null,
       version: this.version,
     };
+    return { result, summary };
   }
 
   /**
@@ -270,3 +306,133 @@ function round(x: number): number {
 }
 
 export { isPropagandaCategory };
+
+/**
+ * The scorer users get: the lexicon scorer's result, and — when a model is loaded — the model's
+ * probabilities fused with the lexicon evidence into one calibrated score per category. Model calls
+ * are batched across records; a record's result never depends on its batch (weights-only int8 keeps
+ * the arithmetic per row, and scores are rounded to 4 decimals).
+ */
+class RaqibScorer implements Scorer {
+  readonly version: ScoreResult['version'];
+  readonly model: ModelInfo | null;
+
+  constructor(
+    private readonly lexicon: LexiconScorer,
+    private readonly config: ScoringConfig,
+    private readonly classifier: ModelClassifier | null,
+    private readonly fusion: FusionParams | null,
+    private readonly batchSize: number,
+  ) {
+    this.version = lexicon.version;
+    this.model = classifier?.info ?? null;
+  }
+
+  detectLanguage(text: string): LanguageResult {
+    return this.lexicon.detectLanguage(text);
+  }
+
+  scoreLexicon(record: unknown, ctx: ScoreContext = {}): OutputRecord {
+    return this.lexicon.score(record, ctx);
+  }
+
+  async score(record: unknown, ctx: ScoreContext = {}): Promise<OutputRecord> {
+    return (await this.scoreBatch([{ record, ctx }]))[0];
+  }
+
+  async *scoreMany(records: AsyncIterable<unknown> | Iterable<unknown>, ctx: { source?: string } = {}): AsyncGenerator<OutputRecord> {
+    let line = 0;
+    let batch: Array<{ record: unknown; ctx: ScoreContext }> = [];
+    for await (const r of records as AsyncIterable<unknown>) {
+      batch.push({ record: r, ctx: { source: ctx.source, line: ++line } });
+      if (batch.length >= this.batchSize) {
+        yield* await this.scoreBatch(batch);
+        batch = [];
+      }
+    }
+    if (batch.length) yield* await this.scoreBatch(batch);
+  }
+
+  async scoreBatch(items: Array<{ record: unknown; ctx?: ScoreContext }>): Promise<OutputRecord[]> {
+    const analysed = items.map((it) => this.lexicon.analyse(it.record, it.ctx ?? {}));
+    if (!this.classifier) return analysed.map((a) => a.out);
+    const todo = analysed.map((a, i) => ({ a, i })).filter((x) => x.a.summary && x.a.fields);
+    const predictions = await this.classifier.classify(todo.map((x) => modelInput(x.a.fields!)), this.batchSize);
+    const out = analysed.map((a) => a.out);
+    const flagged: Array<{ i: number; fields: TextField[]; p: number }> = [];
+    todo.forEach((x, k) => {
+      const fused = this.fused(x.a.out as ScoreResult, x.a.summary!, predictions[k]);
+      out[x.i] = fused;
+      if (fused.flagged) flagged.push({ i: x.i, fields: x.a.fields!, p: predictions[k].labels.propaganda });
+    });
+    await this.attribute(out, flagged);
+    return out;
+  }
+
+  /** The lexicon result with the model's probabilities fused in: scores, categories, decision. */
+  private fused(lex: ScoreResult, summary: LexiconSummary, m: ModelPrediction): ScoreResult {
+    const p = round(this.fusion ? fuse(fusionFeatures(m, summary), this.fusion) : m.labels.propaganda);
+    const categoryScores = fusedCategories(p, m, summary);
+    // thresholds of the language of the field that carries the most, or of the longest field
+    const fields = Object.entries(lex.fields);
+    const lang = fields.sort((a, b) => b[1].score - a[1].score)[0]?.[1].lang ?? 'und';
+    const categories = emptyCategories(false);
+    let decision: Decision = 'allow';
+    for (const c of PROPAGANDA_CATEGORIES) {
+      const t = thresholdsFor(this.config, c, lang);
+      if (categoryScores[c] >= t.review && categoryScores[c] > 0) {
+        categories[c] = true;
+        if (decision === 'allow') decision = 'review';
+      }
+      if (categoryScores[c] >= t.block && categoryScores[c] > 0) decision = 'block';
+    }
+    const rest = m.labels.about_extremism + m.labels.benign;
+    const about = round((1 - p) * (rest > 0 ? m.labels.about_extremism / rest : 0));
+    return {
+      ...lex,
+      flagged: decision !== 'allow',
+      decision,
+      score: p,
+      label_scores: { propaganda: p, about_extremism: about, benign: round(1 - p - about) },
+      categories,
+      category_scores: categoryScores,
+      model: { name: this.classifier!.info.name, sha256: this.classifier!.info.sha256 },
+    };
+  }
+
+  /**
+   * Which field drove the model: for flagged records only (they are few, and a reviewer needs it), each
+   * field is left out in turn; a field whose removal lowers the model's propaganda probability by at
+   * least 0.05 becomes model evidence, spanning the whole field.
+   */
+  private async attribute(out: OutputRecord[], flagged: Array<{ i: number; fields: TextField[]; p: number }>): Promise<void> {
+    const jobs = flagged.flatMap((f) => f.fields.map((field) => ({ f, field, text: modelInput(f.fields.filter((x) => x !== field)) })));
+    const withText = jobs.filter((j) => j.text);
+    const preds = withText.length ? await this.classifier!.classify(withText.map((j) => j.text), this.batchSize) : [];
+    const without = new Map(withText.map((j, k) => [j, preds[k].labels.propaganda]));
+    for (const j of jobs) {
+      const r = out[j.f.i] as ScoreResult;
+      const rest = without.get(j) ?? 0;
+      const drop = j.f.p - rest;
+      if (drop < 0.05) continue;
+      const top = PROPAGANDA_CATEGORIES.reduce((a, c) => (r.category_scores[c] > r.category_scores[a] ? c : a), PROPAGANDA_CATEGORIES[0]);
+      const end = Math.min(j.field.text.length, 200);
+      r.evidence.push({
+        field: j.field.path,
+        start: 0,
+        end,
+        text: j.field.text.slice(0, end),
+        match: `model: without this field, propaganda probability ${round(j.f.p)} → ${round(rest)}`,
+        gloss_en: 'the model reads this field as propaganda',
+        category: top,
+        source: 'model',
+        rule: `model.${this.classifier!.info.name}`,
+        weight: round(Math.min(1, drop)),
+      });
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.classifier?.dispose();
+  }
+}

@@ -18,8 +18,8 @@ describe('the seed scenario', () => {
   // Both records are synthetic (data/samples/nft-sample.jsonl, sample-001 and sample-002).
   const [card, news] = readJsonl(new URL('../data/samples/nft-sample.jsonl', import.meta.url)) as Array<Record<string, unknown>>;
 
-  it('flags an Arabic card praising fighters for an attack on a Taliban position, with evidence', () => {
-    const r = result(scorer.score(card));
+  it('flags an Arabic card praising fighters for an attack on a Taliban position, with evidence', async () => {
+    const r = result(await scorer.score(card));
     expect(r.flagged).toBe(true);
     expect(r.decision).not.toBe('allow');
     expect(r.categories.glorification).toBe(true);
@@ -31,8 +31,8 @@ describe('the seed scenario', () => {
     expect(live.some((e) => e.category === 'glorification')).toBe(true);
   });
 
-  it('does not flag an Arabic news report about that card, and still lists its matched terms', () => {
-    const r = result(scorer.score(news));
+  it('does not flag an Arabic news report about that card, and still lists its matched terms', async () => {
+    const r = result(await scorer.score(news));
     expect(r.flagged).toBe(false);
     expect(r.decision).toBe('allow');
     expect(r.context.reporting + r.context.counter_speech).toBeGreaterThan(0.5);
@@ -44,10 +44,10 @@ describe('the seed scenario', () => {
 });
 
 describe('output contract', () => {
-  it('every sample record scores to a schema-valid result, and every sample is a valid input', () => {
+  it('every sample record scores to a schema-valid result, and every sample is a valid input', async () => {
     for (const rec of readJsonl(new URL('../data/samples/nft-sample.jsonl', import.meta.url))) {
       expect(validateInput(rec), JSON.stringify(validateInput.errors)).toBe(true);
-      const r = result(scorer.score(rec));
+      const r = result(await scorer.score(rec));
       expect(r.flagged).toBe(r.decision !== 'allow');
       expect(r.score).toBe(Math.max(...Object.values(r.category_scores)));
       const sum = r.label_scores.propaganda + r.label_scores.about_extremism + r.label_scores.benign;
@@ -56,16 +56,16 @@ describe('output contract', () => {
     }
   });
 
-  it('takes ids from id, custom_id, or contract:token_id, else source:line', () => {
-    expect(result(scorer.score({ id: 7, name: 'x y' })).id).toBe('7');
-    expect(result(scorer.score({ custom_id: 'c-1', name: 'x y' })).id).toBe('c-1');
-    expect(result(scorer.score({ contract: '0xabc', token_id: 12, name: 'x y' })).id).toBe('0xabc:12');
-    expect(result(scorer.score({ name: 'x y' }, { source: 'in.jsonl', line: 9 })).id).toBe('in.jsonl:9');
+  it('takes ids from id, custom_id, or contract:token_id, else source:line', async () => {
+    expect(result(await scorer.score({ id: 7, name: 'x y' })).id).toBe('7');
+    expect(result(await scorer.score({ custom_id: 'c-1', name: 'x y' })).id).toBe('c-1');
+    expect(result(await scorer.score({ contract: '0xabc', token_id: 12, name: 'x y' })).id).toBe('0xabc:12');
+    expect(result(await scorer.score({ name: 'x y' }, { source: 'in.jsonl', line: 9 })).id).toBe('in.jsonl:9');
   });
 
-  it('reads every field path of the grammar', () => {
+  it('reads every field path of the grammar', async () => {
     const r = result(
-      scorer.score({
+      await scorer.score({
         id: 'paths',
         title: 'Title here',
         description: 'Description here',
@@ -90,13 +90,13 @@ describe('output contract', () => {
 
   it('extracts indicators with offsets and flags watch-listed ones', async () => {
     const text = 'Send to 0x000000000000000000000000000000000000dEaD or t.me/example_handle_01, mail x@example.invalid';
-    const r = result(scorer.score({ id: 'ind', description: text }));
+    const r = result(await scorer.score({ id: 'ind', description: text }));
     const types = r.indicators.map((i) => i.type).sort();
     expect(types).toEqual(['email', 'telegram', 'wallet']);
     for (const i of r.indicators) expect(text.slice(i.start, i.end)).toBe(i.value);
     expect(r.flagged).toBe(false);
     const watching = await createScorer({ lexicons: [new URL('./fixtures/watchlist.json', import.meta.url).pathname] });
-    const w = result(watching.score({ id: 'ind', description: text }));
+    const w = result(await watching.score({ id: 'ind', description: text }));
     expect(w.categories.fundraising).toBe(true);
     expect(w.evidence.some((e) => e.rule === 'watchlist.wallet')).toBe(true);
   });
@@ -104,34 +104,34 @@ describe('output contract', () => {
   it('an allow-list silences an entry', async () => {
     const quiet = await createScorer({ lexicons: [new URL('./fixtures/allow.json', import.meta.url).pathname] });
     const rec = { id: 'a', description: 'The Amaq Agency logo' };
-    expect(result(scorer.score(rec)).evidence.some((e) => e.rule === 'en.outlet.amaq')).toBe(true);
-    expect(result(quiet.score(rec)).evidence.some((e) => e.rule === 'en.outlet.amaq')).toBe(false);
+    expect(result(await scorer.score(rec)).evidence.some((e) => e.rule === 'en.outlet.amaq')).toBe(true);
+    expect(result(await quiet.score(rec)).evidence.some((e) => e.rule === 'en.outlet.amaq')).toBe(false);
   });
 });
 
 describe('warnings and errors', () => {
-  it('scores repairable problems and lists them as warnings', () => {
+  it('scores repairable problems and lists them as warnings', async () => {
     const long = 'word '.repeat(5000);
-    const r = result(scorer.score({ id: 'w', name: 404, description: long, attributes: 'not-an-array', properties: { x: 'ok' }, text: { a: 1 } }));
+    const r = result(await scorer.score({ id: 'w', name: 404, description: long, attributes: 'not-an-array', properties: { x: 'ok' }, text: { a: 1 } }));
     const codes = r.warnings.map((w) => w.code).sort();
     expect(codes).toEqual(['coerced_to_text', 'field_truncated', 'unexpected_type', 'unexpected_type']);
     expect(r.warnings.find((w) => w.code === 'coerced_to_text')?.field).toBe('name');
     expect(r.fields.name).toBeDefined();
   });
 
-  it('replaces lone surrogates and says so', () => {
-    const r = result(scorer.score({ id: 's', name: 'abc \uD800 def' }));
+  it('replaces lone surrogates and says so', async () => {
+    const r = result(await scorer.score({ id: 's', name: 'abc \uD800 def' }));
     expect(r.warnings.map((w) => w.code)).toContain('lone_surrogate');
   });
 
-  it('a record with nothing to score is an error record naming why', () => {
+  it('a record with nothing to score is an error record naming why', async () => {
     for (const [input, code] of [
       [[1, 2], 'not_an_object'],
       ['text', 'not_an_object'],
       [null, 'not_an_object'],
       [{ id: 'e', image: 'ipfs://x' }, 'no_text'],
     ] as const) {
-      const r = scorer.score(input, { line: 3 });
+      const r = await scorer.score(input, { line: 3 });
       expect(isErrorRecord(r)).toBe(true);
       expect(checkOutput(r)).toBe('error');
       if (isErrorRecord(r)) {
@@ -139,13 +139,13 @@ describe('warnings and errors', () => {
         expect(r.line).toBe(3);
       }
     }
-    const e = scorer.score({ id: 'e', image: 'ipfs://x' });
+    const e = await scorer.score({ id: 'e', image: 'ipfs://x' });
     expect(isErrorRecord(e) && e.id).toBe('e');
   });
 
   it('--fields keeps only the selected paths', async () => {
     const only = await createScorer({ fields: ['name', 'attributes[*]'] });
-    const r = result(only.score({ id: 'f', name: 'a b', description: 'c d', attributes: [{ trait_type: 'T', value: 'v w' }] }));
+    const r = result(await only.score({ id: 'f', name: 'a b', description: 'c d', attributes: [{ trait_type: 'T', value: 'v w' }] }));
     expect(Object.keys(r.fields).sort()).toEqual(['attributes[T]', 'name']);
   });
 });
@@ -155,11 +155,12 @@ describe('determinism', () => {
     const records = readJsonl(new URL('../data/samples/nft-sample.jsonl', import.meta.url));
     // each record scored first thing by a scorer of its own is the reference…
     const alone: OutputRecord[] = [];
-    for (const r of records.slice(0, 6)) alone.push((await createScorer()).score(r));
+    for (const r of records.slice(0, 6)) alone.push(await (await createScorer()).score(r));
     // …and the shared scorer (warm caches) must agree on those and on the rest
-    for (const r of records.slice(6)) alone.push(scorer.score(r));
+    for (const r of records.slice(6)) alone.push(await scorer.score(r));
     const fresh = await createScorer();
-    const reversed = [...records].reverse().map((r) => fresh.score(r)).reverse();
+    const reversed: OutputRecord[] = [];
+    for (const r of [...records].reverse()) reversed.unshift(await fresh.score(r));
     const batch: OutputRecord[] = [];
     for await (const r of fresh.scoreMany(records)) batch.push(r);
     expect(reversed).toEqual(alone);

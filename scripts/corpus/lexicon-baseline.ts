@@ -9,14 +9,14 @@ import { isErrorRecord } from '../../src/types.js';
 import { readJsonl, type CorpusRecord } from './records.js';
 
 const splits = process.argv.slice(2).length ? process.argv.slice(2) : ['test'];
-const scorer = await createScorer();
+const scorer = await createScorer({ model: false });
 const bucket = (r: CorpusRecord) => (r.lang === 'ar' && r.script === 'Latn' ? 'ar-Latn' : r.lang);
 for (const split of splits) {
   const records = readJsonl(join(process.cwd(), 'data', 'corpus', `${split}.jsonl`));
   const rows = new Map<string, { prop: number; caught: number; about: number; aboutFlag: number; benign: number; benignFlag: number }>();
   const add = (k: string) => rows.get(k) ?? rows.set(k, { prop: 0, caught: 0, about: 0, aboutFlag: 0, benign: 0, benignFlag: 0 }).get(k)!;
   for (const r of records) {
-    const out = scorer.score(r);
+    const out = scorer.scoreLexicon(r);
     const flagged = !isErrorRecord(out) && out.flagged;
     for (const row of [add(bucket(r)), add('ALL')]) {
       if (r.label === 'propaganda') {

@@ -7,8 +7,10 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { once } from 'node:events';
 import { createScorer } from '../scorer.js';
-import { readRecords } from '../io/readers.js';
+import { readRecords, type RawRecord } from '../io/readers.js';
 import type { OutputRecord } from '../types.js';
+
+const BATCH = 32;
 
 const HELP = `raqib — score NFT metadata for violent-extremist propaganda, offline
 
@@ -26,6 +28,9 @@ score options:
   --fields a,b              score only these field paths (name, description, attributes[*], …)
   --lexicon FILE            add a lexicon / watch-list / allow-list file (repeatable)
   --config FILE             scoring configuration (default data/config/default.json)
+  --model DIR               a model directory (default: the shipped model, when present)
+  --no-model                lexicons only
+  --dtype q8|fp32           which ONNX file of the model (default q8)
 
 eval options:
   --label-field NAME        field holding the label (default label)
@@ -78,38 +83,62 @@ async function score(argv: string[]): Promise<number> {
     fields: { type: 'string' },
     lexicon: { type: 'string', multiple: true },
     config: { type: 'string' },
+    model: { type: 'string' },
+    'no-model': { type: 'boolean' },
+    dtype: { type: 'string' },
   });
   if (!args) return 2;
   const v = args.values;
   const inputs = args.positionals.length ? args.positionals : ['-'];
+  if (v.dtype && v.dtype !== 'q8' && v.dtype !== 'fp32') {
+    process.stderr.write('raqib score: --dtype is q8 or fp32\n');
+    return 2;
+  }
   const scorer = await createScorer({
     lexicons: v.lexicon ?? [],
     configPath: v.config,
     threshold: v.threshold,
     fields: v.fields?.split(',').map((s) => s.trim()).filter(Boolean),
+    model: v['no-model'] ? false : v.model,
+    dtype: v.dtype as 'q8' | 'fp32' | undefined,
   });
   const out = v.out ? createWriteStream(v.out) : process.stdout;
   const errOut = v.errors ? createWriteStream(v.errors) : null;
   const progress = process.stderr.isTTY && out !== process.stdout ? new Progress() : process.stderr.isTTY ? new Progress() : null;
   let errors = 0;
   let n = 0;
-  for (const input of inputs) {
-    const source = input === '-' ? 'stdin' : input;
-    for await (const raw of readRecords(input, v.format)) {
-      let rec: OutputRecord;
-      if ('error' in raw) rec = { line: raw.line, error: raw.error };
-      else rec = scorer.score(raw.value, { source, line: raw.line, warnings: raw.warnings });
+  const flush = async (batch: Array<{ raw: RawRecord; source: string }>) => {
+    const scored = await scorer.scoreBatch(batch.filter((b) => !('error' in b.raw)).map((b) => {
+      const raw = b.raw as Extract<RawRecord, { value: unknown }>;
+      return { record: raw.value, ctx: { source: b.source, line: raw.line, warnings: raw.warnings } };
+    }));
+    let k = 0;
+    for (const b of batch) {
+      const rec: OutputRecord = 'error' in b.raw ? { line: b.raw.line, error: b.raw.error } : scored[k++];
       const lineOut = `${JSON.stringify(rec)}\n`;
       await write(out, lineOut);
       if ('error' in rec) {
         errors++;
         if (errOut) await write(errOut, lineOut);
       }
-      n++;
-      progress?.tick(n, errors);
+      progress?.tick(++n, errors);
     }
+  };
+  // records are scored in batches (one model call per batch), written in input order
+  for (const input of inputs) {
+    const source = input === '-' ? 'stdin' : input;
+    let batch: Array<{ raw: RawRecord; source: string }> = [];
+    for await (const raw of readRecords(input, v.format)) {
+      batch.push({ raw, source });
+      if (batch.length >= BATCH) {
+        await flush(batch);
+        batch = [];
+      }
+    }
+    await flush(batch);
   }
   progress?.done(n, errors);
+  await scorer.close();
   if (out !== process.stdout) await closeStream(out as WriteStream);
   if (errOut) await closeStream(errOut);
   return errors > 0 ? 1 : 0;

@@ -1,5 +1,5 @@
 import type { Scorer } from '../scorer.js';
-import { isErrorRecord, type Decision, type Evidence, type Label } from '../types.js';
+import { isErrorRecord, type Decision, type Evidence, type Label, type OutputRecord } from '../types.js';
 import type { LabelledRecord } from './dataset.js';
 
 /** One labelled record as one scorer saw it: what the metrics and the error tables are built from. */
@@ -28,9 +28,13 @@ export function driverOf(path: string): Driver {
   return 'text';
 }
 
-export function scoreRows(records: LabelledRecord[], scorer: Pick<Scorer, 'score'>): ScoredRow[] {
-  return records.map((lr) => {
-    const out = scorer.score(lr.record, { source: lr.file, line: lr.line });
+export async function scoreRows(records: LabelledRecord[], scorer: Pick<Scorer, 'scoreBatch'>, batchSize = 64): Promise<ScoredRow[]> {
+  const outs: OutputRecord[] = [];
+  for (let i = 0; i < records.length; i += batchSize) {
+    outs.push(...(await scorer.scoreBatch(records.slice(i, i + batchSize).map((lr) => ({ record: lr.record, ctx: { source: lr.file, line: lr.line } })))));
+  }
+  return records.map((lr, i) => {
+    const out = outs[i];
     const base = {
       id: typeof lr.record.id === 'string' ? lr.record.id : `${lr.file}:${lr.line}`,
       file: lr.file,

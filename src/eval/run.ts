@@ -25,8 +25,13 @@ export interface EvalOptions {
 
 /** Builds the scorer a name stands for. The model scorers arrive with the shipped model. */
 export async function scorerFor(name: ScorerName, options: ScorerOptions = {}): Promise<Scorer> {
-  if (name === 'lexicon') return createScorer(options);
-  throw new Error(`scorer "${name}" is not available: raqib ships no model yet (use --scorer lexicon)`);
+  if (name === 'lexicon') return createScorer({ ...options, model: false });
+  const scorer = await createScorer(options);
+  if (!scorer.model) {
+    await scorer.close();
+    throw new Error(`scorer "${name}" needs a model: no model found (use --scorer lexicon, or --model DIR)`);
+  }
+  return scorer;
 }
 
 /** `raqib eval` as a library call: read, score with every chosen scorer, measure. Never drops a record. */
@@ -38,9 +43,11 @@ export async function evaluate(opt: EvalOptions): Promise<EvalReport> {
   const records = perFile.flatMap((f) => f.records);
   const reports = [];
   for (const name of opt.scorers ?? ['lexicon']) {
-    const scorer = await scorerFor(name, opt.scorerOptions);
+    const scorer = await scorerFor(name, name === 'model' ? { ...opt.scorerOptions, fusion: false } : opt.scorerOptions);
+    const rows = await scoreRows(records, scorer);
+    await scorer.close();
     reports.push(
-      buildScorerReport(name, scoreRows(records, scorer), {
+      buildScorerReport(name, rows, {
         breakdowns: opt.breakdowns ?? ['lang', 'category', 'source', 'evasion'],
         targetPrecision: opt.targetPrecision ?? 0.95,
         bootstrap: opt.bootstrap ?? 1000,
