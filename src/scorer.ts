@@ -313,7 +313,7 @@ export { isPropagandaCategory };
  * are batched across records; a record's result never depends on its batch (weights-only int8 keeps
  * the arithmetic per row, and scores are rounded to 4 decimals).
  */
-class RaqibScorer implements Scorer {
+export class RaqibScorer implements Scorer {
   readonly version: ScoreResult['version'];
   readonly model: ModelInfo | null;
 
@@ -366,6 +366,17 @@ class RaqibScorer implements Scorer {
       if (fused.flagged) flagged.push({ i: x.i, fields: x.a.fields!, p: predictions[k].labels.propaganda });
     });
     await this.attribute(out, flagged);
+    return out;
+  }
+
+  /** Fusion inputs of records (for fitting fusion.json on dev): null for records with nothing to score. */
+  async fusionFeatures(records: unknown[]): Promise<Array<number[] | null>> {
+    if (!this.classifier) throw new Error('fusion features need a model');
+    const analysed = records.map((r) => this.lexicon.analyse(r));
+    const ok = analysed.map((a, i) => ({ a, i })).filter((x) => x.a.summary && x.a.fields);
+    const preds = await this.classifier.classify(ok.map((x) => modelInput(x.a.fields!)), this.batchSize);
+    const out: Array<number[] | null> = records.map(() => null);
+    ok.forEach((x, k) => (out[x.i] = fusionFeatures(preds[k], x.a.summary!)));
     return out;
   }
 
