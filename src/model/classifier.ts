@@ -93,7 +93,8 @@ export class ModelClassifier {
     return out;
   }
 
-  async classify(texts: string[], batchSize = 32): Promise<ModelPrediction[]> {
+  /** `calibrated: false` gives the raw softmax (temperature 1), as the exported graph computes it. */
+  async classify(texts: string[], batchSize = 32, calibrated = true): Promise<ModelPrediction[]> {
     const jobs = texts.flatMap((t, i) => this.windows(t).map((w, k, all) => ({ record: i, window: k, windows: all.length, ids: w })));
     const results: Array<{ record: number; window: number; windows: number; logits: number[] }> = [];
     for (let b = 0; b < jobs.length; b += batchSize) {
@@ -121,7 +122,7 @@ export class ModelClassifier {
     const best: ModelPrediction[] = texts.map(() => ({ labels: { propaganda: 0, about_extremism: 0, benign: 1 }, categories: zeroCategories(), window: 0, windows: 0 }));
     const seen = new Set<number>();
     for (const r of results) {
-      const p = this.decode(r.logits);
+      const p = this.decode(r.logits, calibrated ? this.temperature : 1);
       const cur = best[r.record];
       if (!seen.has(r.record) || p.labels.propaganda > cur.labels.propaganda) {
         best[r.record] = { ...p, window: r.window, windows: r.windows };
@@ -131,8 +132,8 @@ export class ModelClassifier {
     return best;
   }
 
-  private decode(logits: number[]): Omit<ModelPrediction, 'window' | 'windows'> {
-    const z = logits.slice(0, 3).map((x) => x / this.temperature);
+  private decode(logits: number[], temperature: number): Omit<ModelPrediction, 'window' | 'windows'> {
+    const z = logits.slice(0, 3).map((x) => x / temperature);
     const m = Math.max(...z);
     const e = z.map((x) => Math.exp(x - m));
     const s = e.reduce((a, b) => a + b, 0);
