@@ -1,24 +1,21 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { adaptRecord, type AdaptedRecord } from './adapter/record.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { adaptRecord, type AdaptedRecord, type TextField } from './adapter/record.js';
 import { LanguageDetector, type LanguageResult } from './language/detect.js';
 import { canonicalIndicator, extractIndicators } from './lexicon/indicators.js';
 import { loadLexicons } from './lexicon/load.js';
 import { LexiconMatcher, type LexiconMatch } from './lexicon/matcher.js';
-import { isPropagandaCategory, PROPAGANDA_CATEGORIES, type LexiconFile, type PropagandaCategory, type WatchlistEntry } from './lexicon/types.js';
-import { normalizeViews } from './normalize/pipeline.js';
-import { configVersion, loadConfig, thresholdsFor, withThresholdOverride, type ScoringConfig } from './score/config.js';
-import { emptyCategories, scoreFieldMatches, type FieldLexiconScore } from './score/lexicon-score.js';
-import { packageRoot } from './paths.js';
-import type { Decision, ErrorRecord, Evidence, FieldResult, Indicator, OutputRecord, ScoreResult, Warning } from './types.js';
-import { collapseDuplicates, gateByLanguage, suppressBenign } from './score/gate.js';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import type { TextField } from './adapter/record.js';
+import { PROPAGANDA_CATEGORIES, type LexiconFile, type PropagandaCategory, type WatchlistEntry } from './lexicon/types.js';
 import { DEFAULT_MODEL_DIR, ModelClassifier, type ModelInfo, type ModelPrediction } from './model/classifier.js';
 import { modelInput } from './model/input.js';
+import { normalizeViews } from './normalize/pipeline.js';
+import { packageRoot } from './paths.js';
+import { configVersion, loadConfig, thresholdsFor, withThresholdOverride, type ScoringConfig } from './score/config.js';
 import { fuse, fusedCategories, fusionFeatures, type FusionParams, type LexiconSummary } from './score/fuse.js';
-import { noisyOr } from './score/lexicon-score.js';
+import { collapseDuplicates, gateByLanguage, suppressBenign } from './score/gate.js';
+import { emptyCategories, noisyOr, scoreFieldMatches, type FieldLexiconScore } from './score/lexicon-score.js';
+import type { Decision, ErrorRecord, Evidence, FieldResult, Indicator, OutputRecord, ScoreResult, Warning } from './types.js';
 
 export interface ScorerOptions {
   /** extra lexicon / watch-list / allow-list files (same schema as data/lexicons) */
@@ -305,7 +302,6 @@ function round(x: number): number {
   return Math.round(x * 10000) / 10000;
 }
 
-export { isPropagandaCategory };
 
 /**
  * The scorer users get: the lexicon scorer's result, and — when a model is loaded — the model's
