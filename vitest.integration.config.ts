@@ -5,5 +5,7 @@ export default defineConfig({
     include: ['test/integration/**/*.test.ts'],
     testTimeout: 60000,
     hookTimeout: 120000,
+    reporters: ['default', 'json'],
+    outputFile: { json: '.vitest/integration.json' },
   },
 });
