@@ -10,6 +10,7 @@ import { PROPAGANDA_CATEGORIES, type LexiconFile, type PropagandaCategory, type 
 import { DEFAULT_MODEL_DIR, ModelClassifier, type ModelInfo, type ModelPrediction } from './model/classifier.js';
 import { modelInput } from './model/input.js';
 import { normalizeViews } from './normalize/pipeline.js';
+import { OcrEngine, withOcrText, type OcrRecordOptions, type OcrScorerOptions } from './ocr/index.js';
 import { packageRoot } from './paths.js';
 import { configVersion, loadConfig, thresholdsFor, withThresholdOverride, type ScoringConfig } from './score/config.js';
 import { fuse, fusedCategories, fusionFeatures, type FusionParams, type LexiconSummary } from './score/fuse.js';
@@ -41,6 +42,11 @@ export interface ScorerOptions {
   batchSize?: number;
   /** false: the model's own calibrated probability is the score, without fusion with the lexicons */
   fusion?: boolean;
+  /**
+   * Read the text in each record's image (image, image_url, animation_url) with offline OCR and score
+   * it as the field image_ocr. Local files only under `imageRoot`; no network unless `ipfsGateway`.
+   */
+  ocr?: OcrScorerOptions;
 }
 
 export interface ScoreContext {
@@ -77,13 +83,15 @@ export async function createScorer(options: ScorerOptions = {}): Promise<Scorer>
   if (options.threshold) config = withThresholdOverride(config, options.threshold);
   const detector = await LanguageDetector.create();
   const lexicon = new LexiconScorer(lex.files, lex.version, config, detector, options.fields);
+  // OCR starts once, before the first record, and fails fast (missing traineddata is a setup error)
+  const ocr = options.ocr ? { ...options.ocr, engine: await OcrEngine.create({ workers: options.ocr.workers, languages: options.ocr.languages }) } : null;
   const dir = options.model === false ? null : (options.model ?? (existsSync(join(DEFAULT_MODEL_DIR(), 'config.json')) ? DEFAULT_MODEL_DIR() : null));
-  if (!dir) return new RaqibScorer(lexicon, config, null, null, options.batchSize ?? 32);
+  if (!dir) return new RaqibScorer(lexicon, config, null, null, options.batchSize ?? 32, ocr);
   const classifier = await ModelClassifier.load(dir, options.dtype ?? 'q8');
   const fusionFile = join(dir, 'fusion.json');
   // a model without fitted fusion parameters is used on its own (its calibrated probability is the score)
   const fusion = options.fusion !== false && existsSync(fusionFile) ? (JSON.parse(readFileSync(fusionFile, 'utf8')) as FusionParams) : null;
-  return new RaqibScorer(lexicon, config, classifier, fusion, options.batchSize ?? 32);
+  return new RaqibScorer(lexicon, config, classifier, fusion, options.batchSize ?? 32, ocr);
 }
 
 /** What depends on a text alone (cached per distinct text); indicators carry no field path yet. */
@@ -319,6 +327,7 @@ export class RaqibScorer implements Scorer {
     private readonly classifier: ModelClassifier | null,
     private readonly fusion: FusionParams | null,
     private readonly batchSize: number,
+    private readonly ocr: OcrRecordOptions | null = null,
   ) {
     this.version = lexicon.version;
     this.model = classifier?.info ?? null;
@@ -349,7 +358,9 @@ export class RaqibScorer implements Scorer {
     if (batch.length) yield* await this.scoreBatch(batch);
   }
 
-  async scoreBatch(items: Array<{ record: unknown; ctx?: ScoreContext }>): Promise<OutputRecord[]> {
+  async scoreBatch(batch: Array<{ record: unknown; ctx?: ScoreContext }>): Promise<OutputRecord[]> {
+    // the image's text joins the record as image_ocr; unreadable images are warnings on the result
+    const items = this.ocr ? await Promise.all(batch.map((it) => this.withOcr(it))) : batch;
     const analysed = items.map((it) => this.lexicon.analyse(it.record, it.ctx ?? {}));
     if (!this.classifier) return analysed.map((a) => a.out);
     const todo = analysed.map((a, i) => ({ a, i })).filter((x) => x.a.summary && x.a.fields);
@@ -439,7 +450,13 @@ export class RaqibScorer implements Scorer {
     }
   }
 
+  private async withOcr(it: { record: unknown; ctx?: ScoreContext }): Promise<{ record: unknown; ctx: ScoreContext }> {
+    const o = await withOcrText(it.record, this.ocr!);
+    return { record: o.record, ctx: { ...it.ctx, warnings: [...(it.ctx?.warnings ?? []), ...o.warnings] } };
+  }
+
   async close(): Promise<void> {
     await this.classifier?.dispose();
+    await this.ocr?.engine.terminate();
   }
 }

@@ -98,6 +98,23 @@ describe('raqib score', () => {
   });
 });
 
+describe('raqib score --ocr', () => {
+  it('reads the slogan on a card image under --image-root and scores it as image_ocr', () => {
+    const rec = JSON.stringify({ id: 'card', name: 'Edition one', image: 'ar-kufi-dark.png' }) + '\n' + JSON.stringify({ id: 'escape', name: 'x y', image: '../../package.json' });
+    const r = run(['score', '--no-model', '--ocr', '--image-root', 'test/fixtures/images'], rec);
+    expect(r.code).toBe(0);
+    const [card, escape] = lines(r.stdout) as Array<{ fields: Record<string, unknown>; evidence: Array<{ field: string; category: string }>; warnings: Array<{ code: string }>; flagged: boolean }>;
+    expect(Object.keys(card.fields)).toContain('image_ocr');
+    expect(card.evidence.some((e) => e.field === 'image_ocr' && e.category === 'branding')).toBe(true);
+    expect(card.flagged).toBe(true);
+    expect(escape.warnings.map((w) => w.code)).toContain('image_path_refused');
+  }, 60000);
+
+  it('image flags without --ocr are a usage error', () => {
+    expect(run(['score', '--image-root', 'test/fixtures/images'], '{"name":"x"}').code).toBe(2);
+  });
+});
+
 describe('raqib lang', () => {
   it('answers one JSON line per input line', () => {
     const r = run(['lang'], 'الدولة الإسلامية\nGloire aux martyrs\n0x000000000000000000000000000000000000dEaD\ndawla islamiya baqiya\n');

@@ -3,6 +3,7 @@ import { BREAKDOWNS, type BreakdownDim } from '../eval/build.js';
 import { renderHtml } from '../eval/html.js';
 import { renderMarkdown } from '../eval/markdown.js';
 import { evaluate, SCORERS, type ScorerName } from '../eval/run.js';
+import { ocrOptionsFromCli } from '../ocr/index.js';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { once } from 'node:events';
@@ -31,6 +32,10 @@ score options:
   --model DIR               a model directory (default: the shipped model, when present)
   --no-model                lexicons only
   --dtype q8|fp32           which ONNX file of the model (default q8)
+  --ocr                     also read the text in each record's image (offline OCR) as image_ocr
+  --image-root DIR          local image paths are read only under DIR
+  --ipfs-gateway URL|DIR    resolve ipfs:// images from this gateway (the only host contacted) or folder
+  --ocr-workers N           OCR worker threads (default 1)
 
 eval options:
   --label-field NAME        field holding the label (default label)
@@ -86,10 +91,19 @@ async function score(argv: string[]): Promise<number> {
     model: { type: 'string' },
     'no-model': { type: 'boolean' },
     dtype: { type: 'string' },
+    ocr: { type: 'boolean' },
+    'image-root': { type: 'string' },
+    'ipfs-gateway': { type: 'string' },
+    'ocr-workers': { type: 'string' },
   });
   if (!args) return 2;
   const v = args.values;
   const inputs = args.positionals.length ? args.positionals : ['-'];
+  if (!v.ocr && (v['image-root'] !== undefined || v['ipfs-gateway'] !== undefined || v['ocr-workers'] !== undefined)) {
+    process.stderr.write('raqib score: --image-root, --ipfs-gateway and --ocr-workers go with --ocr\n');
+    return 2;
+  }
+  const ocr = v.ocr ? ocrOptionsFromCli({ imageRoot: v['image-root'], ipfsGateway: v['ipfs-gateway'], workers: v['ocr-workers'] ? Number(v['ocr-workers']) : undefined }) : undefined;
   if (v.dtype && v.dtype !== 'q8' && v.dtype !== 'fp32') {
     process.stderr.write('raqib score: --dtype is q8 or fp32\n');
     return 2;
@@ -101,6 +115,7 @@ async function score(argv: string[]): Promise<number> {
     fields: v.fields?.split(',').map((s) => s.trim()).filter(Boolean),
     model: v['no-model'] ? false : v.model,
     dtype: v.dtype as 'q8' | 'fp32' | undefined,
+    ocr,
   });
   const out = v.out ? createWriteStream(v.out) : process.stdout;
   const errOut = v.errors ? createWriteStream(v.errors) : null;
