@@ -4,6 +4,7 @@ import { renderHtml } from '../eval/html.js';
 import { renderMarkdown } from '../eval/markdown.js';
 import { evaluate, SCORERS, type ScorerName } from '../eval/run.js';
 import { ocrOptionsFromCli } from '../ocr/index.js';
+import { aggregateCommand, BATCH_HELP, enqueueCommand, scoreCommand, workerCommand } from './batch.js';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { once } from 'node:events';
@@ -19,6 +20,9 @@ Usage:
   raqib score [FILE…|-] [options]   score records; one JSON line out per record in, in input order
   raqib lang                        one text per stdin line → {text, lang, script, confidence}
   raqib eval FILE… [options]        measure raqib on labelled records (precision/recall, curves, report)
+  raqib serve [options]             HTTP service: POST /v1/moderations (OpenAI shape), POST /v1/score,
+                                    GET /healthz /readyz /metrics /openapi.json (raqib serve --help)
+${BATCH_HELP.usage.trimEnd()}
   raqib --version | --help
 
 score options:
@@ -36,6 +40,7 @@ score options:
   --image-root DIR          local image paths are read only under DIR
   --ipfs-gateway URL|DIR    resolve ipfs:// images from this gateway (the only host contacted) or folder
   --ocr-workers N           OCR worker threads (default 1)
+${BATCH_HELP.score.trimEnd()}
 
 eval options:
   --label-field NAME        field holding the label (default label)
@@ -46,6 +51,8 @@ eval options:
   --target-precision P      report the lowest threshold reaching precision P (default 0.95)
   --bootstrap N             bootstrap resamples for AUC intervals (default 1000)
 
+${BATCH_HELP.aggregate}
+${BATCH_HELP.queue}
 Exit status: 0 all records scored; 1 some records were error records; 2 usage or setup error.
 `;
 
@@ -60,9 +67,22 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${createRequire(import.meta.url)('../../../package.json').version}\n`);
     return 0;
   }
-  if (command === 'score') return score(rest);
+  if (command === 'score') {
+    // the batch path (worker pool, resume, per-actor summary) takes every score option but --ocr
+    const batchFlags = rest.some((a) => /^--(workers|resume|group-by|summary)(=|$)/.test(a));
+    if (batchFlags && rest.some((a) => /^--(ocr|image-root|ipfs-gateway|ocr-workers)(=|$)/.test(a))) {
+      process.stderr.write('raqib score: --ocr cannot be combined with --workers, --resume, --group-by or --summary yet\n');
+      return 2;
+    }
+    return batchFlags ? scoreCommand(rest) : score(rest);
+  }
+  if (command === 'aggregate') return aggregateCommand(rest);
+  if (command === 'worker') return workerCommand(rest);
+  if (command === 'enqueue') return enqueueCommand(rest);
   if (command === 'lang') return lang();
   if (command === 'eval') return evalCommand(rest);
+  // the dynamic import keeps Fastify out of `raqib score` start-up
+  if (command === 'serve') return (await import('./serve.js')).serveCommand(rest);
   process.stderr.write(`raqib: unknown command "${command}"\n\n${HELP}`);
   return 2;
 }

@@ -1,0 +1,105 @@
+import { Readable } from 'node:stream';
+import { readJsonl, type RawRecord } from '../io/readers.js';
+import type { Scorer, ScorerOptions } from '../scorer.js';
+import type { OutputRecord } from '../types.js';
+import { summarize, type RecordSummary } from './aggregate.js';
+
+/**
+ * One unit of batch work, the same whether it runs in a pool thread or in the calling thread: a run
+ * of whole JSONL lines as bytes (parsed where it is scored, so the reading thread only splits lines),
+ * or records a reader already parsed (CSV, JSON documents). Its result is the output lines of those
+ * records, in input order, exactly what `raqib score` writes for them.
+ */
+export type BatchTask =
+  | {
+      kind: 'jsonl';
+      source: string;
+      /** line number of the first line in `bytes` (1-based, blank lines counted) */
+      firstLine: number;
+      /** whole lines, each ending in \n except perhaps the input's last */
+      bytes: Uint8Array;
+      /** indices (in record order within this task) of records to leave out: already in the output */
+      skip?: number[];
+      summarize?: boolean;
+    }
+  | { kind: 'records'; source: string; items: RawRecord[]; skip?: number[]; summarize?: boolean }
+  | { kind: 'init' };
+
+export interface TaskResult {
+  /** the output lines, each ending in \n */
+  text: string;
+  /** output lines in `text` */
+  records: number;
+  /** error records among them */
+  errors: number;
+  /** the error lines again (for --errors) */
+  errorText: string;
+  /** per output line, for --group-by */
+  summaries?: RecordSummary[];
+}
+
+/** Options a pool thread needs to build its own scorer (plain data: it crosses a thread boundary). */
+export interface ScorerSpec {
+  lexicons?: string[];
+  configPath?: string;
+  threshold?: string;
+  fields?: string[];
+  /** a model directory; false: lexicons only; absent: the shipped model when present */
+  model?: string | false;
+  dtype?: 'q8' | 'fp32';
+}
+
+export function scorerOptions(spec: ScorerSpec): ScorerOptions {
+  return { lexicons: spec.lexicons ?? [], configPath: spec.configPath, threshold: spec.threshold, fields: spec.fields, model: spec.model, dtype: spec.dtype };
+}
+
+const NEWLINE = new Uint8Array([0x0a]);
+
+/**
+ * The records of a run of JSONL lines, numbered as the whole file would number them. A chunk that
+ * does not start the file gets a blank line in front (blank lines are not records), so the reader
+ * strips a byte-order mark only where it would for the whole file: on line 1.
+ */
+export async function* jsonlChunkRecords(bytes: Uint8Array, firstLine: number): AsyncGenerator<RawRecord> {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const offset = firstLine === 1 ? 0 : firstLine - 2;
+  const input = firstLine === 1 ? buf : Buffer.concat([NEWLINE, buf]);
+  for await (const raw of readJsonl(Readable.from([input]))) yield offset === 0 ? raw : renumber(raw, offset);
+}
+
+/** A record read from a chunk, with its line number (and the messages that quote it) as in the whole file. */
+function renumber(raw: RawRecord, offset: number): RawRecord {
+  const line = raw.line + offset;
+  const fix = (m: string) => (m.startsWith(`line ${raw.line}`) && !/\d/.test(m.charAt(`line ${raw.line}`.length)) ? `line ${line}${m.slice(`line ${raw.line}`.length)}` : m);
+  if ('error' in raw) return { line, error: { ...raw.error, message: fix(raw.error.message) } };
+  return { line, value: raw.value, warnings: raw.warnings.map((w) => ({ ...w, message: fix(w.message) })) };
+}
+
+/** Output records of raw records, in order: one scorer batch (one model call) for all that parse. */
+export async function outputsOf(scorer: Scorer, raws: RawRecord[], source: string): Promise<OutputRecord[]> {
+  const ok = raws.filter((r): r is Extract<RawRecord, { value: unknown }> => !('error' in r));
+  const scored = ok.length ? await scorer.scoreBatch(ok.map((r) => ({ record: r.value, ctx: { source, line: r.line, warnings: r.warnings } }))) : [];
+  let k = 0;
+  return raws.map((r) => ('error' in r ? { line: r.line, error: r.error } : scored[k++]));
+}
+
+export async function runTask(scorer: Scorer, task: BatchTask): Promise<TaskResult> {
+  if (task.kind === 'init') return { text: '', records: 0, errors: 0, errorText: '' };
+  const skip = task.skip && task.skip.length ? new Set(task.skip) : null;
+  let raws: RawRecord[] = [];
+  if (task.kind === 'jsonl') for await (const raw of jsonlChunkRecords(task.bytes, task.firstLine)) raws.push(raw);
+  else raws = task.items;
+  if (skip) raws = raws.filter((_, i) => !skip.has(i));
+  const lines: string[] = [];
+  const errorLines: string[] = [];
+  const summaries: RecordSummary[] | undefined = task.summarize ? [] : undefined;
+  for (const rec of await outputsOf(scorer, raws, task.source)) {
+    const line = `${JSON.stringify(rec)}\n`;
+    lines.push(line);
+    if ('error' in rec) errorLines.push(line);
+    summaries?.push(summarize(rec));
+  }
+  const res: TaskResult = { text: lines.join(''), records: lines.length, errors: errorLines.length, errorText: errorLines.join('') };
+  if (summaries) res.summaries = summaries;
+  return res;
+}
