@@ -1,5 +1,5 @@
 import { createReadStream, statSync } from 'node:fs';
-import { once } from 'node:events';
+import { write } from '../io/output.js';
 import type { Readable } from 'node:stream';
 import { detectFormat, readRecords, type RawRecord } from '../io/readers.js';
 import type { Aggregator } from './aggregate.js';
@@ -120,9 +120,7 @@ export async function runBatch(opts: BatchSinkOptions): Promise<{ records: numbe
   return { records, errors };
 }
 
-export async function write(stream: NodeJS.WritableStream, s: string): Promise<void> {
-  if (!stream.write(s)) await once(stream, 'drain');
-}
+export { write } from '../io/output.js';
 
 /** `auto` workers: a pool only when the inputs are files large enough to repay starting it (≈ 0.5 s a thread). */
 export function autoWorkers(inputs: string[], pool: number, minBytes = 2 * 1024 * 1024): number {

@@ -9,6 +9,7 @@ import { readResumeState, type ResumeState } from '../batch/resume.js';
 import { autoWorkers, runBatch, write } from '../batch/run.js';
 import type { ScorerSpec } from '../batch/task.js';
 import { DEFAULT_MODEL_DIR } from '../model/classifier.js';
+import { closeStream, Progress } from '../io/output.js';
 
 /**
  * The batch side of the command line: `raqib score` (worker pool, --resume, --group-by),
@@ -358,24 +359,7 @@ export async function batchMain(argv: string[]): Promise<number> {
   return 2;
 }
 
-function closeStream(s: WriteStream): Promise<void> {
-  return new Promise((resolve, reject) => s.end((err?: Error | null) => (err ? reject(err) : resolve())));
-}
 
-/** Progress on stderr, only for a terminal, at most a few times a second. */
-class Progress {
-  private last = 0;
-  private readonly t0 = Date.now();
-  tick(n: number, errors: number): void {
-    const now = Date.now();
-    if (now - this.last < 250) return;
-    this.last = now;
-    process.stderr.write(`\r${n} records, ${errors} errors, ${Math.round(n / ((now - this.t0) / 1000 || 1))}/s `);
-  }
-  done(n: number, errors: number): void {
-    process.stderr.write(`\r${n} records, ${errors} errors, ${((Date.now() - this.t0) / 1000).toFixed(1)} s\n`);
-  }
-}
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   batchMain(process.argv.slice(2)).then(

@@ -4,10 +4,10 @@ import { renderHtml } from '../eval/html.js';
 import { renderMarkdown } from '../eval/markdown.js';
 import { evaluate, SCORERS, type ScorerName } from '../eval/run.js';
 import { ocrOptionsFromCli } from '../ocr/index.js';
+import { closeStream, Progress, write } from '../io/output.js';
 import { aggregateCommand, BATCH_HELP, enqueueCommand, scoreCommand, workerCommand } from './batch.js';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { once } from 'node:events';
 import { createScorer } from '../scorer.js';
 import { readRecords, type RawRecord } from '../io/readers.js';
 import type { OutputRecord } from '../types.js';
@@ -245,26 +245,5 @@ async function lang(): Promise<number> {
   return 0;
 }
 
-/** Respect backpressure so a huge input never piles up in memory. */
-async function write(stream: NodeJS.WritableStream, s: string): Promise<void> {
-  if (!stream.write(s)) await once(stream, 'drain');
-}
 
-function closeStream(s: WriteStream): Promise<void> {
-  return new Promise((resolve, reject) => s.end((err?: Error | null) => (err ? reject(err) : resolve())));
-}
 
-/** Progress on stderr, only for a terminal, at most a few times a second. */
-class Progress {
-  private last = 0;
-  private readonly t0 = Date.now();
-  tick(n: number, errors: number): void {
-    const now = Date.now();
-    if (now - this.last < 250) return;
-    this.last = now;
-    process.stderr.write(`\r${n} records, ${errors} errors, ${Math.round(n / ((now - this.t0) / 1000 || 1))}/s `);
-  }
-  done(n: number, errors: number): void {
-    process.stderr.write(`\r${n} records, ${errors} errors, ${((Date.now() - this.t0) / 1000).toFixed(1)} s\n`);
-  }
-}
