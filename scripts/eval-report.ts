@@ -6,12 +6,14 @@
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { evaluate, type ScorerName } from '../src/eval/run.js';
+import { DEFAULT_MODEL_DIR } from '../src/model/classifier.js';
 import { scorerMarkdown } from '../src/eval/markdown.js';
 import type { EvalReport } from '../src/eval/report-types.js';
 
 const root = process.cwd();
 const shared = resolve(process.env.RAQIB_SHARED ?? join(root, '..', 'shared', 'datasets', 'real'));
-const scorers: ScorerName[] = ['lexicon'];
+// the model and fused scorers join when a model is shipped (models/raqib-small)
+const scorers: ScorerName[] = existsSync(join(DEFAULT_MODEL_DIR(), 'config.json')) ? ['lexicon', 'model', 'fused'] : ['lexicon'];
 const pct = (x: number | null | undefined) => (x === null || x === undefined ? '–' : `${(100 * x).toFixed(1)} %`);
 
 const sets: Array<{ title: string; files: string[]; note: string }> = [
@@ -39,8 +41,10 @@ const doc = `# raqib evaluation
 Regenerate with \`npm run eval\` (writes this file; the real-data sections need \`../shared/datasets/real\`).
 "Flagged" means decision review or block at the shipped thresholds (\`data/config/default.json\`);
 positives are \`propaganda\`, every other label is negative. Intervals are 95 % (bootstrap for AUCs,
-Wilson for proportions), so small cells read as small. Scorers measured: ${scorers.join(', ')} (the
-model and fused scorers join this file when the model ships).
+Wilson for proportions), so small cells read as small. Scorers measured: ${scorers.join(', ')}
+(lexicon: keyword evidence alone; model: the transformer's calibrated probability alone; fused: the
+model and the lexicon evidence combined by the logistic fusion fitted on dev, which is what
+\`raqib score\` uses by default).
 
 ## Summary
 

@@ -83,8 +83,8 @@ describe('evaluate', () => {
     expect(md).toContain(`${s.n} records, ${s.positives} positive`);
   });
 
-  it('refuses scorers that do not exist yet, by name', async () => {
-    await expect(evaluate({ files: [fixture], scorers: ['model'] })).rejects.toThrow(/no model/);
+  it('a model scorer without a model is refused, naming the directory', async () => {
+    await expect(evaluate({ files: [fixture], scorers: ['model'], scorerOptions: { model: '/nonexistent/raqib-model' } })).rejects.toThrow(/no model at \/nonexistent\/raqib-model/);
   });
 });
 

@@ -94,7 +94,8 @@ describe('output contract', () => {
     const types = r.indicators.map((i) => i.type).sort();
     expect(types).toEqual(['email', 'telegram', 'wallet']);
     for (const i of r.indicators) expect(text.slice(i.start, i.end)).toBe(i.value);
-    expect(r.flagged).toBe(false);
+    // an address alone is no lexicon evidence (the model may still read the request as fundraising)
+    expect(result(scorer.scoreLexicon({ id: 'ind', description: text })).flagged).toBe(false);
     const watching = await createScorer({ lexicons: [new URL('./fixtures/watchlist.json', import.meta.url).pathname] });
     const w = result(await watching.score({ id: 'ind', description: text }));
     expect(w.categories.fundraising).toBe(true);

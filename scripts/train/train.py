@@ -6,16 +6,24 @@ The test split is never read here.
       --work models/.work --hidden 256 --layers 4 --heads 4 --ffn 1024
 Writes WORK/ckpt-<name>.pt (best epoch) and WORK/metrics-<name>.json.
 """
-import argparse
-import json
 import os
-import sys
-import time
 
-import numpy as np
-import torch
-import torch.nn.functional as F
-from sklearn.metrics import f1_score
+# Threads (measured on this 2-core machine, see README): Debian's torch runs matmuls in OpenBLAS
+# (pthreads) and everything else in its own OpenMP pool. torch.set_num_threads(2) made training steps
+# 1.3-5x SLOWER (libgomp's spinning workers fight OpenBLAS's); giving both cores to OpenBLAS and one to
+# torch's pool was fastest. Override with OPENBLAS_NUM_THREADS / RAQIB_TORCH_THREADS.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "2")
+TORCH_THREADS = int(os.environ.get("RAQIB_TORCH_THREADS", "1"))
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+from sklearn.metrics import f1_score  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import (  # noqa: E402
@@ -33,7 +41,7 @@ from common import (  # noqa: E402
 from model import EncoderConfig, RaqibEncoder, count_parameters  # noqa: E402
 from tokenizer import Tokenizer  # noqa: E402
 
-torch.set_num_threads(2)
+torch.set_num_threads(TORCH_THREADS)
 
 
 def load_split(path, tok):
@@ -129,6 +137,61 @@ def evaluate(rows, logits):
     return res
 
 
+def mlm_pretrain(model, rows, args, tok):
+    """BERT-style MLM on the training texts only (15 % of ordinary tokens: 80 % [MASK], 10 % random,
+    10 % kept), output layer tied to the word embeddings; the head is discarded afterwards."""
+    from common import MASK_ID
+
+    rng = np.random.RandomState(args.seed + 1)
+    protected = {CLS_ID, SEP_ID, PAD_ID} | {tok.tok2id[m] for m in MARKERS}
+    vocab = model.config.vocab_size
+    head_dense = torch.nn.Linear(model.config.hidden, model.config.hidden)
+    head_norm = torch.nn.LayerNorm(model.config.hidden, eps=model.config.layer_norm_eps)
+    head_bias = torch.nn.Parameter(torch.zeros(vocab))
+    params = list(model.parameters()) + list(head_dense.parameters()) + list(head_norm.parameters()) + [head_bias]
+    opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=args.weight_decay)
+    steps = args.mlm_epochs * ((len(rows) + args.batch - 1) // args.batch)
+    warm = max(1, int(steps * 0.06))
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min((s + 1) / warm, max(0.0, (steps - s) / max(1, steps - warm))))
+    lengths = [len(r["ids"]) for r in rows]
+    for epoch in range(1, args.mlm_epochs + 1):
+        model.train()
+        te, tot, n = time.time(), 0.0, 0
+        for b in length_batches(lengths, args.batch, rng):
+            seqs, targets = [], []
+            for i in b:
+                s = list(rows[i]["ids"])
+                t = [-100] * len(s)
+                for j in range(len(s)):
+                    if s[j] in protected or rng.random() >= 0.15:
+                        continue
+                    t[j] = s[j]
+                    r = rng.random()
+                    s[j] = MASK_ID if r < 0.8 else (int(rng.randint(10, vocab)) if r < 0.9 else s[j])
+                seqs.append(s)
+                targets.append(t)
+            ids, mask, tt = pad_batch(seqs)
+            tgt = torch.full(ids.shape, -100, dtype=torch.long)
+            for k, t in enumerate(targets):
+                tgt[k, : len(t)] = torch.tensor(t)
+            sel = tgt != -100
+            if not sel.any():
+                continue
+            h, _ = model.encode(ids, mask, tt)
+            h = head_norm(F.gelu(head_dense(h[sel])))
+            logits = h @ model.word_embeddings.weight.t() + head_bias
+            loss = F.cross_entropy(logits, tgt[sel])
+            opt.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(params, 1.0)
+            opt.step()
+            sched.step()
+            tot += float(loss)
+            n += 1
+        print(f"mlm epoch {epoch}: loss {tot / max(1, n):.4f} ({time.time() - te:.0f}s)", flush=True)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--inputs", required=True)
@@ -149,6 +212,8 @@ def main():
     ap.add_argument("--label-smoothing", type=float, default=0.05)
     ap.add_argument("--unk-noise", type=float, default=0.02)
     ap.add_argument("--seed", type=int, default=SEED)
+    ap.add_argument("--mlm-epochs", type=int, default=0,
+                    help="masked-language-model pre-training epochs on the train texts before fine-tuning")
     ap.add_argument("--name", default=None)
     args = ap.parse_args()
 
@@ -165,6 +230,11 @@ def main():
     name = args.name or cfg.name()
     model = RaqibEncoder(cfg)
     print(f"{name}: {count_parameters(model) / 1e6:.2f} M parameters", flush=True)
+    mlm_seconds = 0.0
+    if args.mlm_epochs > 0:
+        t_mlm = time.time()
+        mlm_pretrain(model, train, args, tok)
+        mlm_seconds = time.time() - t_mlm
 
     decay, no_decay = [], []
     for n, p in model.named_parameters():
@@ -223,16 +293,23 @@ def main():
     model.load_state_dict(best_state)
     _, best_epoch, ev = best
 
-    # model-only speed in PyTorch on dev inputs (2 threads)
+    # model-only speed in PyTorch on dev inputs. The machine is shared, so besides wall-clock texts/s
+    # we report CPU time per text with ONE thread (process_time; robust to other load).
+    from threadpoolctl import threadpool_limits
+
     model.eval()
     speed = {}
-    with torch.no_grad():
+    n_threads = torch.get_num_threads()
+    with torch.no_grad(), threadpool_limits(limits=1):
+        torch.set_num_threads(1)
         for bs in (1, 32):
             rows = dev[: 256 if bs == 1 else 1024]
-            t = time.time()
+            t, c = time.time(), time.process_time()
             for s in range(0, len(rows), bs):
                 model(*pad_batch([r["ids"] for r in rows[s: s + bs]]))
-            speed[f"torch_texts_per_s_batch{bs}"] = round(len(rows) / (time.time() - t), 1)
+            speed[f"torch_1thread_texts_per_s_batch{bs}"] = round(len(rows) / (time.time() - t), 1)
+            speed[f"torch_1thread_cpu_ms_per_text_batch{bs}"] = round(1000 * (time.process_time() - c) / len(rows), 3)
+    torch.set_num_threads(n_threads)
 
     metrics = {
         "name": name,
@@ -241,6 +318,7 @@ def main():
         "best_epoch": best_epoch,
         "epochs_run": len(history),
         "train_wall_seconds": round(wall, 1),
+        "mlm_wall_seconds": round(mlm_seconds, 1),
         "args": vars(args),
         "dev": ev,
         "speed": speed,

@@ -62,7 +62,9 @@ export class ModelClassifier {
     const config = JSON.parse(readFileSync(join(abs, 'config.json'), 'utf8')) as { max_length?: number; max_position_embeddings?: number; _name_or_path?: string; raqib?: { name?: string } };
     const calib = existsSync(join(abs, 'calibration.json')) ? (JSON.parse(readFileSync(join(abs, 'calibration.json'), 'utf8')) as { temperature?: number }) : {};
     const sha256 = createHash('sha256').update(readFileSync(file)).digest('hex');
-    const vocab = (tokenizer as unknown as { model: { tokens_to_ids: Map<string, number> } }).model.tokens_to_ids;
+    // special-token ids from tokenizer.json itself (transformers.js keeps its vocabulary private)
+    const added = (JSON.parse(readFileSync(join(abs, 'tokenizer.json'), 'utf8')) as { added_tokens?: Array<{ id: number; content: string }> }).added_tokens ?? [];
+    const vocab = new Map(added.map((t) => [t.content, t.id]));
     return new ModelClassifier(
       tokenizer,
       model,

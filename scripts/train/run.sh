@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# raqib's whole model pipeline, with a fixed seed (see scripts/train/README.md):
+#   export-inputs (node, the single source of normalisation) -> tokenizer -> train (select on dev)
+#   -> ONNX fp32 + weight-only int8 + config/calibration/model card -> parity fixtures.
+# Writes models/raqib-small/ and test/fixtures/model-parity.jsonl; intermediates in models/.work/.
+# Needs: Node 20 + `npm ci` (for the build), and Debian's /usr/bin/python3 with
+#   apt-get install -y python3-torch python3-onnx python3-sentencepiece python3-sklearn python3-numpy python3-scipy
+# Environment overrides: PYTHON, WORK, OUT, VOCAB, HIDDEN, LAYERS, HEADS, FFN, EPOCHS, SEED, SKIP_EXPORT_INPUTS=1.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+PY=${PYTHON:-/usr/bin/python3}
+WORK=${WORK:-models/.work}
+OUT=${OUT:-models/raqib-small}
+VOCAB=${VOCAB:-12000}
+HIDDEN=${HIDDEN:-128}
+LAYERS=${LAYERS:-2}
+HEADS=${HEADS:-2}
+FFN=${FFN:-512}
+EPOCHS=${EPOCHS:-15}
+SEED=${SEED:-1234}
+NAME=raqib-small
+export PYTHONHASHSEED=0 OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-2} RAQIB_TORCH_THREADS=${RAQIB_TORCH_THREADS:-1}
+
+mkdir -p "$WORK" "$OUT"
+if [ "${SKIP_EXPORT_INPUTS:-0}" != 1 ]; then
+  npm run build --silent
+  node dist/scripts/train/export-inputs.js "$WORK"
+fi
+start=$(date +%s)
+"$PY" scripts/train/tokenizer.py train --inputs "$WORK" --out "$OUT" --vocab "$VOCAB"
+"$PY" scripts/train/tokenizer.py verify --inputs "$WORK" --out "$OUT"
+"$PY" scripts/train/train.py --inputs "$WORK" --tokenizer "$OUT/tokenizer.json" --work "$WORK" \
+  --hidden "$HIDDEN" --layers "$LAYERS" --heads "$HEADS" --ffn "$FFN" --epochs "$EPOCHS" --seed "$SEED" --name "$NAME"
+"$PY" scripts/train/export.py --ckpt "$WORK/ckpt-$NAME.pt" --inputs "$WORK" --out "$OUT" 2> >(grep -v -e 'UserWarning: The shape inference of prim::Constant' -e '_jit_pass_onnx' >&2)
+"$PY" scripts/train/fixtures.py --inputs "$WORK" --model "$OUT" --ckpt "$WORK/ckpt-$NAME.pt" \
+  --out test/fixtures/model-parity.jsonl 2> >(grep -v -e 'UserWarning' -e '_jit_pass_onnx' >&2)
+echo "pipeline done in $(( $(date +%s) - start )) s -> $OUT"
+ls -l "$OUT" "$OUT/onnx"

@@ -1,0 +1,129 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { AutoTokenizer, env } from '@huggingface/transformers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_MODEL_DIR, ModelClassifier } from '../src/model/classifier.js';
+import { modelInput } from '../src/model/input.js';
+import { createScorer, type Scorer } from '../src/scorer.js';
+import { isErrorRecord, type ScoreResult } from '../src/types.js';
+import { checkOutput } from './helpers.js';
+
+/**
+ * The shipped model, as users run it: the files are in the repo (models/raqib-small), so these tests
+ * run on every clone. They keep training and inference honest: the JavaScript tokenizer gives the
+ * Python ids, the exported graph gives the reference probabilities, clear cases come out right in
+ * every language, and a record's score does not depend on what it is batched with.
+ */
+const dir = DEFAULT_MODEL_DIR();
+const parity = readFileSync(new URL('./fixtures/model-parity.jsonl', import.meta.url), 'utf8')
+  .split('\n')
+  .filter((l) => l.trim())
+  .map((l) => JSON.parse(l) as { text: string; ids: number[]; probs_fp32: number[] });
+const cases = readFileSync(new URL('./fixtures/model-cases.jsonl', import.meta.url), 'utf8')
+  .split('\n')
+  .filter((l) => l.trim())
+  .map((l) => JSON.parse(l) as { lang: string; label: string; record: Record<string, unknown> });
+
+let fp32: ModelClassifier;
+let q8: ModelClassifier;
+let scorer: Scorer;
+
+beforeAll(async () => {
+  fp32 = await ModelClassifier.load(dir, 'fp32');
+  q8 = await ModelClassifier.load(dir, 'q8');
+  scorer = await createScorer();
+}, 60000);
+
+afterAll(async () => {
+  await fp32?.dispose();
+  await q8?.dispose();
+  await scorer?.close();
+});
+
+describe('shipped model files', () => {
+  it('are in the Hugging Face layout, with a model card, calibration and fusion, and fit the size budget', () => {
+    for (const f of ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx', 'onnx/model_quantized.onnx', 'MODEL_CARD.md', 'calibration.json', 'fusion.json']) {
+      expect(existsSync(join(dir, f)), f).toBe(true);
+    }
+    expect(statSync(join(dir, 'onnx/model_quantized.onnx')).size).toBeLessThanOrEqual(10 * 1024 * 1024);
+  });
+});
+
+describe('tokenizer parity (transformers.js vs the Python tokenizer)', () => {
+  it(`gives the Python ids on all ${parity.length} fixture strings`, async () => {
+    env.allowRemoteModels = false;
+    env.localModelPath = join(dir, '..') + '/';
+    const tok = await AutoTokenizer.from_pretrained('raqib-small');
+    let same = 0;
+    const diffs: string[] = [];
+    for (const p of parity) {
+      const enc = tok(p.text, { truncation: true, max_length: 128 }) as { input_ids: { data: BigInt64Array } };
+      const ids = Array.from(enc.input_ids.data, Number);
+      if (JSON.stringify(ids) === JSON.stringify(p.ids)) same++;
+      else if (diffs.length < 3) diffs.push(p.text.slice(0, 60));
+    }
+    expect(diffs).toEqual([]);
+    expect(same).toBe(parity.length);
+  });
+});
+
+describe('probability parity', () => {
+  it('fp32 in Node equals the exported reference within 1e-4', async () => {
+    // inputs that fit one window (the reference ran the truncated first window; raqib windows longer ones)
+    const short = parity.filter((p) => p.ids.length < 128);
+    expect(short.length).toBeGreaterThan(300);
+    const got = await fp32.classify(short.map((p) => p.text), 16, false);
+    let worst = 0;
+    got.forEach((g, i) => {
+      const mine = [g.labels.propaganda, g.labels.about_extremism, g.labels.benign, ...Object.values(g.categories)];
+      worst = Math.max(worst, ...short[i].probs_fp32.map((r, k) => Math.abs(r - mine[k])));
+    });
+    expect(worst).toBeLessThan(1e-4);
+  });
+
+  it('int8 stays within 0.05 of fp32 on every fixture string', async () => {
+    const texts = parity.map((p) => p.text);
+    const a = await fp32.classify(texts, 16);
+    const b = await q8.classify(texts, 16);
+    let worst = 0;
+    a.forEach((x, i) => (worst = Math.max(worst, Math.abs(x.labels.propaganda - b[i].labels.propaganda))));
+    expect(worst).toBeLessThan(0.05);
+  });
+});
+
+describe('behaviour on clear cases', () => {
+  it.each(cases)('$lang: $label', async ({ record, label }) => {
+    const r = await scorer.score(record);
+    if (isErrorRecord(r)) throw new Error(r.error.message);
+    checkOutput(r);
+    const ls = (r as ScoreResult).label_scores;
+    const top = (Object.entries(ls) as Array<[string, number]>).sort((x, y) => y[1] - x[1])[0][0];
+    if (label === 'propaganda') expect(r.flagged, JSON.stringify(ls)).toBe(true);
+    else expect(r.flagged, JSON.stringify(ls)).toBe(false);
+    expect(top).toBe(label === 'about_extremism' ? 'about_extremism' : label);
+    expect((r as ScoreResult).model?.sha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+});
+
+describe('determinism', () => {
+  it('a record scores the same alone, in a batch, and in another batch order', async () => {
+    const texts = cases.map((c) => modelInput(Object.entries(c.record).map(([k, v]) => ({ path: k === 'name' ? 'name' : 'description', text: String(v) }))));
+    const alone = [];
+    for (const t of texts) alone.push((await q8.classify([t]))[0].labels.propaganda);
+    const together = (await q8.classify(texts, 32)).map((p) => p.labels.propaganda);
+    const reversed = (await q8.classify([...texts].reverse(), 7)).map((p) => p.labels.propaganda).reverse();
+    for (let i = 0; i < texts.length; i++) {
+      expect(Math.abs(together[i] - alone[i])).toBeLessThan(1e-5);
+      expect(Math.abs(reversed[i] - alone[i])).toBeLessThan(1e-5);
+    }
+  });
+
+  it('long descriptions are windowed, not cut', async () => {
+    const long = `[D] ${'a calm landscape with mountains and a lake '.repeat(40)} glory to the soldiers of the caliphate join the caravan`;
+    const w = q8.windows(long);
+    expect(w.length).toBeGreaterThan(1);
+    for (const x of w) expect(x.length).toBeLessThanOrEqual(128);
+    const [p] = await q8.classify([long]);
+    expect(p.windows).toBe(w.length);
+  });
+});
