@@ -54,7 +54,8 @@ enqueue options:
 `,
 };
 
-const SCORER_OPTIONS = {
+/** The scorer's flags, shared by score, worker and the batch path. */
+export const SCORER_OPTIONS = {
   threshold: { type: 'string' },
   fields: { type: 'string' },
   lexicon: { type: 'string', multiple: true },

@@ -5,7 +5,7 @@ import { renderMarkdown } from '../eval/markdown.js';
 import { evaluate, SCORERS, type ScorerName } from '../eval/run.js';
 import { ocrOptionsFromCli } from '../ocr/index.js';
 import { closeStream, Progress, write } from '../io/output.js';
-import { aggregateCommand, BATCH_HELP, enqueueCommand, scoreCommand, workerCommand } from './batch.js';
+import { aggregateCommand, BATCH_HELP, enqueueCommand, SCORER_OPTIONS, scoreCommand, workerCommand } from './batch.js';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { createScorer } from '../scorer.js';
@@ -104,13 +104,7 @@ async function score(argv: string[]): Promise<number> {
     format: { type: 'string' },
     out: { type: 'string' },
     errors: { type: 'string' },
-    threshold: { type: 'string' },
-    fields: { type: 'string' },
-    lexicon: { type: 'string', multiple: true },
-    config: { type: 'string' },
-    model: { type: 'string' },
-    'no-model': { type: 'boolean' },
-    dtype: { type: 'string' },
+    ...SCORER_OPTIONS,
     ocr: { type: 'boolean' },
     'image-root': { type: 'string' },
     'ipfs-gateway': { type: 'string' },
