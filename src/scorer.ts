@@ -8,7 +8,7 @@ import { loadLexicons } from './lexicon/load.js';
 import { LexiconMatcher, type LexiconMatch } from './lexicon/matcher.js';
 import { PROPAGANDA_CATEGORIES, type LexiconFile, type PropagandaCategory, type WatchlistEntry } from './lexicon/types.js';
 import { DEFAULT_MODEL_DIR, ModelClassifier, type ModelInfo, type ModelPrediction } from './model/classifier.js';
-import { modelInput } from './model/input.js';
+import { modelParts } from './model/input.js';
 import { normalizeViews } from './normalize/pipeline.js';
 import { OcrEngine, withOcrText, type OcrRecordOptions, type OcrScorerOptions } from './ocr/index.js';
 import { packageRoot } from './paths.js';
@@ -364,7 +364,7 @@ export class RaqibScorer implements Scorer {
     const analysed = items.map((it) => this.lexicon.analyse(it.record, it.ctx ?? {}));
     if (!this.classifier) return analysed.map((a) => a.out);
     const todo = analysed.map((a, i) => ({ a, i })).filter((x) => x.a.summary && x.a.fields);
-    const predictions = await this.classifier.classify(todo.map((x) => modelInput(x.a.fields!)), this.batchSize);
+    const predictions = await this.classifier.classify(todo.map((x) => modelParts(x.a.fields!)), this.batchSize);
     const out = analysed.map((a) => a.out);
     const flagged: Array<{ i: number; fields: TextField[]; p: number }> = [];
     todo.forEach((x, k) => {
@@ -381,7 +381,7 @@ export class RaqibScorer implements Scorer {
     if (!this.classifier) throw new Error('fusion features need a model');
     const analysed = records.map((r) => this.lexicon.analyse(r));
     const ok = analysed.map((a, i) => ({ a, i })).filter((x) => x.a.summary && x.a.fields);
-    const preds = await this.classifier.classify(ok.map((x) => modelInput(x.a.fields!)), this.batchSize);
+    const preds = await this.classifier.classify(ok.map((x) => modelParts(x.a.fields!)), this.batchSize);
     const out: Array<number[] | null> = records.map(() => null);
     ok.forEach((x, k) => (out[x.i] = fusionFeatures(preds[k], x.a.summary!)));
     return out;
@@ -424,8 +424,8 @@ export class RaqibScorer implements Scorer {
    * least 0.05 becomes model evidence, spanning the whole field.
    */
   private async attribute(out: OutputRecord[], flagged: Array<{ i: number; fields: TextField[]; p: number }>): Promise<void> {
-    const jobs = flagged.flatMap((f) => f.fields.map((field) => ({ f, field, text: modelInput(f.fields.filter((x) => x !== field)) })));
-    const withText = jobs.filter((j) => j.text);
+    const jobs = flagged.flatMap((f) => f.fields.map((field) => ({ f, field, text: modelParts(f.fields.filter((x) => x !== field)) })));
+    const withText = jobs.filter((j) => j.text.length > 0);
     const preds = withText.length ? await this.classifier!.classify(withText.map((j) => j.text), this.batchSize) : [];
     const without = new Map(withText.map((j, k) => [j, preds[k].labels.propaganda]));
     for (const j of jobs) {

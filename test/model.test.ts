@@ -2,8 +2,9 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { AutoTokenizer, env } from '@huggingface/transformers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adaptRecord } from '../src/adapter/record.js';
 import { DEFAULT_MODEL_DIR, ModelClassifier } from '../src/model/classifier.js';
-import { modelInput } from '../src/model/input.js';
+import { joinParts, modelInput, modelParts } from '../src/model/input.js';
 import { createScorer, type Scorer } from '../src/scorer.js';
 import { isErrorRecord, type ScoreResult } from '../src/types.js';
 import { checkOutput } from './helpers.js';
@@ -64,6 +65,21 @@ describe('tokenizer parity (transformers.js vs the Python tokenizer)', () => {
     }
     expect(diffs).toEqual([]);
     expect(same).toBe(parity.length);
+  });
+
+  it('encodes a record field by field (each distinct text once) to the ids of its whole model text', async () => {
+    // the scorer tokenizes each field text once and concatenates (ModelClassifier.encode); that is only
+    // right if the tokenizer splits at the spaces between fields: check it on the corpus test split
+    const lines = readFileSync(new URL('../data/corpus/test.jsonl', import.meta.url), 'utf8').split('\n').filter((l) => l.trim());
+    let checked = 0;
+    for (const line of lines) {
+      const a = adaptRecord(JSON.parse(line), { source: 'test.jsonl', line: 0, maxFieldLength: 10000, maxFields: 500 });
+      if (!a.ok) continue;
+      const parts = modelParts(a.record.fields);
+      expect(q8.encode(parts), joinParts(parts).slice(0, 80)).toEqual(q8.encode(joinParts(parts)));
+      checked++;
+    }
+    expect(checked).toBe(lines.length);
   });
 });
 

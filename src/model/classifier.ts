@@ -5,6 +5,7 @@ import { AutoModelForSequenceClassification, AutoTokenizer, env, Tensor, type Pr
 import { PROPAGANDA_CATEGORIES, type PropagandaCategory } from '../lexicon/types.js';
 import { packageRoot } from '../paths.js';
 import type { CategoryMap, Label } from '../types.js';
+import { joinParts, type ModelPart } from './input.js';
 
 /**
  * raqib's transformer, run with transformers.js from a local Hugging Face-layout directory. Nothing is
@@ -34,6 +35,10 @@ export interface ModelInfo {
 
 const LABELS: Label[] = ['propaganda', 'about_extremism', 'benign'];
 const OVERLAP = 32;
+const TOKEN_CACHE = 50_000;
+
+/** What the model reads: a model text, or the same text as field parts (see modelParts). */
+export type ModelText = string | ModelPart[];
 
 export class ModelClassifier {
   private constructor(
@@ -46,7 +51,14 @@ export class ModelClassifier {
     private readonly padId: number,
   ) {}
 
-  static async load(dir: string = DEFAULT_MODEL_DIR(), dtype: 'fp32' | 'q8' = 'q8'): Promise<ModelClassifier> {
+  /** token ids of words, without special tokens (a pure function of the word) */
+  private readonly tokenCache = new Map<string, number[]>();
+
+  /**
+   * `threads`: onnxruntime's intra-op threads (default: its own, one per core). A batch job that
+   * keeps two batches in flight overlaps JavaScript work with inference, so one thread can be faster.
+   */
+  static async load(dir: string = DEFAULT_MODEL_DIR(), dtype: 'fp32' | 'q8' = 'q8', opts: { threads?: number } = {}): Promise<ModelClassifier> {
     const abs = resolve(dir);
     const file = join(abs, 'onnx', dtype === 'q8' ? 'model_quantized.onnx' : 'model.onnx');
     if (!existsSync(join(abs, 'config.json')) || !existsSync(file)) {
@@ -58,7 +70,8 @@ export class ModelClassifier {
     env.localModelPath = `${dirname(abs)}/`;
     const id = basename(abs);
     const tokenizer = await AutoTokenizer.from_pretrained(id);
-    const model = await AutoModelForSequenceClassification.from_pretrained(id, { dtype });
+    const session_options = opts.threads ? { intraOpNumThreads: opts.threads, interOpNumThreads: 1 } : {};
+    const model = await AutoModelForSequenceClassification.from_pretrained(id, { dtype, session_options });
     const config = JSON.parse(readFileSync(join(abs, 'config.json'), 'utf8')) as { max_length?: number; max_position_embeddings?: number; _name_or_path?: string; raqib?: { name?: string } };
     const calib = existsSync(join(abs, 'calibration.json')) ? (JSON.parse(readFileSync(join(abs, 'calibration.json'), 'utf8')) as { temperature?: number }) : {};
     const sha256 = createHash('sha256').update(readFileSync(file)).digest('hex');
@@ -82,9 +95,63 @@ export class ModelClassifier {
     return Array.from(enc.input_ids.data as BigInt64Array, (x) => Number(x));
   }
 
+  /**
+   * Token ids of one field text. No vocabulary piece holds "▁" (a space) after its first character, so
+   * the tokenizer's segmentation restarts at every space: a text's ids are its words' ids in a row.
+   * Words repeat across a catalogue far more than whole fields do, so each distinct word is tokenized
+   * once (bounded cache); the joined ids equal the tokenizer's on the whole text (see compositional()).
+   */
+  private partIds(text: string): number[] {
+    const out: number[] = [];
+    for (const word of text.split(' ')) {
+      if (!word) continue;
+      let ids = this.tokenCache.get(word);
+      if (!ids) {
+        ids = this.ids(word);
+        if (this.tokenCache.size >= TOKEN_CACHE) this.tokenCache.delete(this.tokenCache.keys().next().value!);
+        this.tokenCache.set(word, ids);
+      }
+      for (const id of ids) out.push(id);
+    }
+    return out;
+  }
+
+  /**
+   * Token ids of a model text without special tokens. The tokenizer splits at spaces (Metaspace, and
+   * no vocabulary piece holds a space inside it), so a parts list encodes to exactly the ids of its
+   * joined string while each field text is tokenized once. `compositional` is checked once per model
+   * on a probe (a swapped-in tokenizer may not split at spaces); test/model.test.ts checks the shipped
+   * one on the whole corpus.
+   */
+  encode(input: ModelText): number[] {
+    if (typeof input === 'string') return this.ids(input);
+    if (!this.compositional()) return this.ids(joinParts(input));
+    const out: number[] = [];
+    for (const p of input) {
+      for (const id of this.partIds(p.marker)) out.push(id);
+      for (const id of this.partIds(p.text)) out.push(id);
+    }
+    return out;
+  }
+
+  private splitsAtSpaces: boolean | undefined;
+  private compositional(): boolean {
+    if (this.splitsAtSpaces === undefined) {
+      const parts: ModelPart[] = [
+        { marker: '[T]', text: 'raqib probe title' },
+        { marker: '[D]', text: 'وصف قصير 123 ٤٥ \u0085x ▁y z▁ 1,000.5 🦁🦁 ' },
+        { marker: '[A]', text: 'trait: value' },
+      ];
+      const joined = this.ids(joinParts(parts)).join(',');
+      const pieces = parts.flatMap((p) => [...this.partIds(p.marker), ...this.partIds(p.text)]).join(',');
+      this.splitsAtSpaces = joined === pieces;
+    }
+    return this.splitsAtSpaces;
+  }
+
   /** Windows of at most maxLength tokens (specials included), overlapping by OVERLAP tokens. */
-  windows(text: string): number[][] {
-    const ids = this.ids(text);
+  windows(input: ModelText): number[][] {
+    const ids = this.encode(input);
     const room = this.info.maxLength - 2;
     const out: number[][] = [];
     if (ids.length <= room) return [[this.clsId, ...ids, this.sepId]];
@@ -96,8 +163,11 @@ export class ModelClassifier {
   }
 
   /** `calibrated: false` gives the raw softmax (temperature 1), as the exported graph computes it. */
-  async classify(texts: string[], batchSize = 32, calibrated = true): Promise<ModelPrediction[]> {
-    const jobs = texts.flatMap((t, i) => this.windows(t).map((w, k, all) => ({ record: i, window: k, windows: all.length, ids: w })));
+  async classify(texts: ModelText[], batchSize = 32, calibrated = true): Promise<ModelPrediction[]> {
+    // sorted by length, so a batch pads little; rows never see each other, so order cannot change a score
+    const jobs = texts
+      .flatMap((t, i) => this.windows(t).map((w, k, all) => ({ record: i, window: k, windows: all.length, ids: w })))
+      .sort((a, b) => a.ids.length - b.ids.length);
     const results: Array<{ record: number; window: number; windows: number; logits: number[] }> = [];
     for (let b = 0; b < jobs.length; b += batchSize) {
       const batch = jobs.slice(b, b + batchSize);

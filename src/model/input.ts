@@ -22,9 +22,20 @@ export function fieldMarker(path: string): (typeof FIELD_MARKERS)[number] {
 
 const ORDER: Record<string, number> = { '[T]': 0, '[D]': 1, '[C]': 2, '[A]': 3, '[X]': 4 };
 
-/** Normalised model text of one field. */
+const FIELD_TEXT_CACHE = 20_000;
+const fieldTextCache = new Map<string, string>();
+
+/**
+ * Normalised model text of one field. Attribute values and collection boilerplate repeat across a
+ * catalogue, so results are kept in a bounded cache (a pure function of the text).
+ */
 export function modelFieldText(text: string): string {
-  return normalizeViews(text).base.text.replace(/\s+/gu, ' ').trim();
+  const hit = fieldTextCache.get(text);
+  if (hit !== undefined) return hit;
+  const out = normalizeViews(text).base.text.replace(/\s+/gu, ' ').trim();
+  if (fieldTextCache.size >= FIELD_TEXT_CACHE) fieldTextCache.delete(fieldTextCache.keys().next().value!);
+  fieldTextCache.set(text, out);
+  return out;
 }
 
 /** An attribute reads as `trait: value` (`Wilayah: Khurasan` says more than `Khurasan`). */
@@ -33,10 +44,29 @@ function withTraitName(f: TextField): string {
   return m && !/^\d+$/.test(m[1]) ? `${m[1]}: ${f.text}` : f.text;
 }
 
-export function modelInput(fields: TextField[]): string {
-  const parts = fields
+/** One field of the model text: its marker and its normalised text (never empty). */
+export interface ModelPart {
+  marker: (typeof FIELD_MARKERS)[number];
+  text: string;
+}
+
+/**
+ * The model text of a record as parts, in reading order. Markers are special tokens, so the tokenizer
+ * reads each part's text on its own: the ids of `modelInput(fields)` are the parts' ids concatenated,
+ * which lets the classifier tokenize each distinct field text once (see ModelClassifier.encode).
+ */
+export function modelParts(fields: TextField[]): ModelPart[] {
+  return fields
     .map((f, i) => ({ marker: fieldMarker(f.path), text: modelFieldText(withTraitName(f)), i }))
     .filter((p) => p.text.length > 0)
-    .sort((a, b) => ORDER[a.marker] - ORDER[b.marker] || a.i - b.i);
+    .sort((a, b) => ORDER[a.marker] - ORDER[b.marker] || a.i - b.i)
+    .map(({ marker, text }) => ({ marker, text }));
+}
+
+export function joinParts(parts: ModelPart[]): string {
   return parts.map((p) => `${p.marker} ${p.text}`).join(' ');
+}
+
+export function modelInput(fields: TextField[]): string {
+  return joinParts(modelParts(fields));
 }
