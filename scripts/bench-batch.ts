@@ -3,12 +3,14 @@
  * (default 1,000,000 records, fixed seed), once per worker count. The file is written to a temporary
  * directory, streamed (never held in memory) and deleted afterwards; nothing is committed.
  *
- *   node dist/scripts/bench-batch.js [--records N] [--workers 1,2] [--keep]
+ *   node dist/scripts/bench-batch.js [--records N] [--workers 1,2] [--model DIR|shipped] [--keep]
  *
- * For each run: wall time, records/s, CPU seconds, peak RSS of the whole process (all threads; the
- * kernel's VmHWM), and RSS as the output grows (at 10 %, 25 %, 50 %, 75 % and 100 % of it): flat memory
- * means those stay level while the output grows to gigabytes. The load average is printed too: on a
- * shared machine other processes take cores and records/s drops.
+ * Lexicons only unless --model names a model directory (`shipped`: models/raqib-small). For each run:
+ * wall time, records/s, CPU seconds, peak RSS of the whole process (all threads; the kernel's VmHWM),
+ * and the RSS curve: RSS when 10 %, 50 %, 90 % and 100 % of the output is written, with the growth
+ * from 10 % to 100 % — flat memory means those stay level (after warm-up) while the output grows to
+ * gigabytes. RSS is sampled every 250 ms. The load average is printed too: on a shared machine other
+ * processes take cores and records/s drops.
  */
 import { spawn } from 'node:child_process';
 import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -24,9 +26,10 @@ const { values } = parseArgs({
     records: { type: 'string', default: '1000000' },
     workers: { type: 'string', default: '1,2' },
     keep: { type: 'boolean', default: false },
-    'no-model': { type: 'boolean', default: true },
+    model: { type: 'string' },
   },
 });
+const modelArgs = values.model === undefined ? ['--no-model'] : values.model === 'shipped' ? [] : ['--model', values.model];
 const n = Number(values.records);
 const workerCounts = values.workers!.split(',').map(Number);
 const dir = mkdtempSync(join(tmpdir(), 'raqib-bench-batch-'));
@@ -86,8 +89,7 @@ interface Sample {
 async function run(workers: number): Promise<Record<string, unknown>> {
   const out = join(dir, `out-${workers}.jsonl`);
   const cli = join(packageRoot(), 'dist', 'src', 'cli', 'batch.js');
-  const args = [cli, 'score', input, '--out', out, '--workers', String(workers)];
-  if (values['no-model']) args.push('--no-model');
+  const args = [cli, 'score', input, '--out', out, '--workers', String(workers), ...modelArgs];
   const load = loadavg()[0];
   const t0 = performance.now();
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] });
@@ -116,6 +118,7 @@ async function run(workers: number): Promise<Record<string, unknown>> {
     const s = samples.find((x) => x.bytes >= frac * total) ?? samples[samples.length - 1];
     return s ? Math.round(s.rss) : null;
   };
+  const curve = { '10%': at(0.1), '50%': at(0.5), '90%': at(0.9), '100%': at(0.999) };
   rmSync(out);
   return {
     workers,
@@ -126,7 +129,10 @@ async function run(workers: number): Promise<Record<string, unknown>> {
     records_per_second: Math.round(n / secs),
     cpu_seconds: cpu,
     peak_rss_mb: Math.round(hwm),
-    rss_mb_as_output_grows: { '10%': at(0.1), '25%': at(0.25), '50%': at(0.5), '75%': at(0.75), '100%': at(0.999) },
+    rss_mb_as_output_grows: curve,
+    // after warm-up (10 % of the output) to the end: ≈ 0 when memory is flat
+    rss_growth_10_to_100_mb: curve['10%'] !== null && curve['100%'] !== null ? curve['100%'] - curve['10%'] : null,
+    rss_samples: samples.length,
     output_gb: Number((total / 1e9).toFixed(2)),
     load_average_at_start: Number(load.toFixed(2)),
   };
@@ -142,7 +148,7 @@ try {
     process.stderr.write(`bench-batch: ${JSON.stringify(r)}\n`);
     runs.push(r);
   }
-  console.log(JSON.stringify({ records: n, input_mb: Math.round(statSync(input).size / 1e6), runs }, null, 1));
+  console.log(JSON.stringify({ records: n, input_mb: Math.round(statSync(input).size / 1e6), model: values.model ?? false, runs }, null, 1));
 } finally {
   if (!values.keep) rmSync(dir, { recursive: true, force: true });
   else process.stderr.write(`bench-batch: kept ${dir}\n`);

@@ -5,7 +5,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
 import { packageRoot } from '../paths.js';
 import { createScorer } from '../scorer.js';
-import { runTask, scorerOptions, type BatchTask, type ScorerSpec, type TaskResult } from './task.js';
+import { runTask, scoreSlice, scorerOptions, type BatchTask, type ScorerSpec, type TaskResult } from './task.js';
 
 /** Runs batch tasks: in this thread (workers ≤ 1), or on a piscina pool of worker threads. */
 export interface Executor {
@@ -14,6 +14,16 @@ export interface Executor {
   /** threads scoring (1 for in-thread) */
   readonly threads: number;
 }
+
+/**
+ * V8 old-generation limit of each pool thread, MB. A thread's live heap is ≈ 110–125 MB (lexicons,
+ * language models, caches; the ONNX model's weights are native memory), but with V8's default limit
+ * (≈ 4 GB here) the heap may grow 4× past the live size between major collections — on a long run each
+ * thread's RSS ratcheted up with the machine's load (1,000,000 records, 2 threads: 0.98 GB at 10 % of
+ * the output → 1.35 GB at 90 %). Below 2 GB V8 grows the heap by at most 2× (1.6× at 1 GB) before
+ * collecting, so RSS stays level; 1 GB still leaves room for records of tens of MB.
+ */
+export const POOL_THREAD_HEAP_MB = 1024;
 
 export function defaultWorkers(): number {
   return Math.max(1, Math.min(availableParallelism(), 16));
@@ -33,27 +43,43 @@ export function workerFile(): string {
 export async function createExecutor(opts: { workers: number; scorer: ScorerSpec }): Promise<Executor> {
   if (opts.workers <= 1) {
     const scorer = await createScorer(scorerOptions(opts.scorer));
-    return { run: (task) => runTask(scorer, task), close: () => scorer.close(), threads: 1 };
+    const slice = scoreSlice(opts.scorer);
+    return { run: (task) => runTask(scorer, task, slice), close: () => scorer.close(), threads: 1 };
   }
   const pool = new Piscina({
     filename: pathToFileURL(workerFile()).href,
     minThreads: opts.workers,
     maxThreads: opts.workers,
     idleTimeout: 60_000,
+    resourceLimits: { maxOldGenerationSizeMb: POOL_THREAD_HEAP_MB },
     workerData: { scorer: opts.scorer },
   });
+  // one control task per thread, held at a shared barrier so that no thread takes two
+  const everyThread = (kind: 'init' | 'close') => {
+    const barrier = new SharedArrayBuffer(4);
+    return Promise.allSettled(Array.from({ length: opts.workers }, () => pool.run({ kind, barrier, parties: opts.workers } satisfies BatchTask)));
+  };
+  let closed: Promise<void> | null = null;
   const exec: Executor = {
     run: (task) => pool.run(task) as Promise<TaskResult>,
-    close: () => pool.destroy(),
+    // each thread closes its scorer first (an OCR engine's tesseract workers and temporary
+    // traineddata directory), then the threads go
+    close: () =>
+      (closed ??= (async () => {
+        try {
+          await everyThread('close');
+        } finally {
+          await pool.destroy();
+        }
+      })()),
     threads: opts.workers,
   };
-  try {
-    // every thread builds its scorer before the first record: setup errors (a bad lexicon or
-    // threshold) surface here, once, as they do in-thread
-    await Promise.all(Array.from({ length: opts.workers }, () => exec.run({ kind: 'init' })));
-  } catch (e) {
-    await pool.destroy();
-    throw e;
+  // every thread builds its scorer before the first record: setup errors (a bad lexicon or
+  // threshold, missing OCR traineddata) surface here, once, as they do in-thread
+  const failed = (await everyThread('init')).find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
+    await exec.close();
+    throw failed.reason;
   }
   return exec;
 }

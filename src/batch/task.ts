@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import { readJsonl, type RawRecord } from '../io/readers.js';
+import type { OcrScorerOptions } from '../ocr/index.js';
 import type { Scorer, ScorerOptions } from '../scorer.js';
 import type { OutputRecord } from '../types.js';
 import { summarize, type RecordSummary } from './aggregate.js';
@@ -23,7 +24,13 @@ export type BatchTask =
       summarize?: boolean;
     }
   | { kind: 'records'; source: string; items: RawRecord[]; skip?: number[]; summarize?: boolean }
-  | { kind: 'init' };
+  /**
+   * Pool control (no output): `init` builds the thread's scorer, `close` closes it (its OCR engine
+   * and temporary traineddata directory with it). With a `barrier` (an Int32 counter in shared
+   * memory) each of `parties` such tasks waits until all have arrived, so each lands on its own thread.
+   */
+  | { kind: 'init'; barrier?: SharedArrayBuffer; parties?: number }
+  | { kind: 'close'; barrier?: SharedArrayBuffer; parties?: number };
 
 export interface TaskResult {
   /** the output lines, each ending in \n */
@@ -47,10 +54,29 @@ export interface ScorerSpec {
   /** a model directory; false: lexicons only; absent: the shipped model when present */
   model?: string | false;
   dtype?: 'q8' | 'fp32';
+  /**
+   * OCR of each record's images, as `createScorer({ ocr })` takes it: what `ocrOptionsFromCli` gives
+   * (imageRoot, ipfsDir, ipfsGateway, workers, …) — plain data, so every pool thread starts its own
+   * engine with the same image root and gateway, and reads images under the same rules. Absent: no OCR.
+   */
+  ocr?: OcrScorerOptions;
 }
 
+/**
+ * Records per scorer call when OCR is on, as the plain `raqib score` path batches them: the scorer
+ * reads a call's images concurrently, so a task's run of thousands of lines is scored in slices.
+ */
+export const OCR_BATCH = 32;
+
 export function scorerOptions(spec: ScorerSpec): ScorerOptions {
-  return { lexicons: spec.lexicons ?? [], configPath: spec.configPath, threshold: spec.threshold, fields: spec.fields, model: spec.model, dtype: spec.dtype };
+  const opts: ScorerOptions = { lexicons: spec.lexicons ?? [], configPath: spec.configPath, threshold: spec.threshold, fields: spec.fields, model: spec.model, dtype: spec.dtype };
+  if (spec.ocr) opts.ocr = spec.ocr;
+  return opts;
+}
+
+/** Records per scorer call for a spec (undefined: a task's records in one call). */
+export function scoreSlice(spec: ScorerSpec): number | undefined {
+  return spec.ocr ? OCR_BATCH : undefined;
 }
 
 const NEWLINE = new Uint8Array([0x0a]);
@@ -75,16 +101,22 @@ function renumber(raw: RawRecord, offset: number): RawRecord {
   return { line, value: raw.value, warnings: raw.warnings.map((w) => ({ ...w, message: fix(w.message) })) };
 }
 
-/** Output records of raw records, in order: one scorer batch (one model call) for all that parse. */
-export async function outputsOf(scorer: Scorer, raws: RawRecord[], source: string): Promise<OutputRecord[]> {
+/**
+ * Output records of raw records, in order: one scorer batch (one model call) for all that parse, or
+ * one per `slice` of them (OCR: bounds the images read at once).
+ */
+export async function outputsOf(scorer: Scorer, raws: RawRecord[], source: string, slice?: number): Promise<OutputRecord[]> {
   const ok = raws.filter((r): r is Extract<RawRecord, { value: unknown }> => !('error' in r));
-  const scored = ok.length ? await scorer.scoreBatch(ok.map((r) => ({ record: r.value, ctx: { source, line: r.line, warnings: r.warnings } }))) : [];
+  const items = ok.map((r) => ({ record: r.value, ctx: { source, line: r.line, warnings: r.warnings } }));
+  let scored: OutputRecord[] = [];
+  if (!slice || items.length <= slice) scored = items.length ? await scorer.scoreBatch(items) : [];
+  else for (let i = 0; i < items.length; i += slice) scored.push(...(await scorer.scoreBatch(items.slice(i, i + slice))));
   let k = 0;
   return raws.map((r) => ('error' in r ? { line: r.line, error: r.error } : scored[k++]));
 }
 
-export async function runTask(scorer: Scorer, task: BatchTask): Promise<TaskResult> {
-  if (task.kind === 'init') return { text: '', records: 0, errors: 0, errorText: '' };
+export async function runTask(scorer: Scorer, task: BatchTask, slice?: number): Promise<TaskResult> {
+  if (task.kind === 'init' || task.kind === 'close') return { text: '', records: 0, errors: 0, errorText: '' };
   const skip = task.skip && task.skip.length ? new Set(task.skip) : null;
   let raws: RawRecord[] = [];
   if (task.kind === 'jsonl') for await (const raw of jsonlChunkRecords(task.bytes, task.firstLine)) raws.push(raw);
@@ -93,7 +125,7 @@ export async function runTask(scorer: Scorer, task: BatchTask): Promise<TaskResu
   const lines: string[] = [];
   const errorLines: string[] = [];
   const summaries: RecordSummary[] | undefined = task.summarize ? [] : undefined;
-  for (const rec of await outputsOf(scorer, raws, task.source)) {
+  for (const rec of await outputsOf(scorer, raws, task.source, slice)) {
     const line = `${JSON.stringify(rec)}\n`;
     lines.push(line);
     if ('error' in rec) errorLines.push(line);

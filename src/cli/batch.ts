@@ -9,6 +9,7 @@ import { readResumeState, type ResumeState } from '../batch/resume.js';
 import { autoWorkers, runBatch, write } from '../batch/run.js';
 import type { ScorerSpec } from '../batch/task.js';
 import { DEFAULT_MODEL_DIR } from '../model/classifier.js';
+import { ocrOptionsFromCli } from '../ocr/index.js';
 import { closeStream, Progress } from '../io/output.js';
 
 /**
@@ -24,7 +25,7 @@ export const BATCH_HELP = {
   raqib enqueue FILE… --redis URL --queue NAME [--wait --out FILE]   queue records as jobs (id = record id)
 `,
   score: `  --workers N|auto          scoring threads (default auto: one per core for input files of 2 MiB or more
-                            scored by the lexicons; 1 for smaller inputs, stdin, or when a model is loaded)
+                            scored by the lexicons; 1 for smaller inputs, stdin, with the model or --ocr)
   --resume                  continue an interrupted --out file: skip records whose id it already holds
   --group-by KEY[,KEY]      also write a per-actor summary (creator, contract, collection, owner)
   --summary FILE            where (default: the --out file with .by-KEY.jsonl for .jsonl)
@@ -87,6 +88,25 @@ function scorerSpec(v: ScorerFlags): ScorerSpec {
   };
 }
 
+/** `raqib score`'s OCR flags (the plain and the batch path take the same). */
+export const OCR_OPTIONS = {
+  ocr: { type: 'boolean' },
+  'image-root': { type: 'string' },
+  'ipfs-gateway': { type: 'string' },
+  'ocr-workers': { type: 'string' },
+} as const;
+
+/**
+ * The OCR flags → ScorerSpec['ocr'], checked as the plain `raqib score` checks them: image flags
+ * without --ocr are a usage error; a bad --image-root or --ipfs-gateway is an OcrError (setup error).
+ */
+function ocrSpec(v: { ocr?: boolean; 'image-root'?: string; 'ipfs-gateway'?: string; 'ocr-workers'?: string }): ScorerSpec['ocr'] {
+  if (!v.ocr && (v['image-root'] !== undefined || v['ipfs-gateway'] !== undefined || v['ocr-workers'] !== undefined)) {
+    throw new UsageError('--image-root, --ipfs-gateway and --ocr-workers go with --ocr');
+  }
+  return v.ocr ? ocrOptionsFromCli({ imageRoot: v['image-root'], ipfsGateway: v['ipfs-gateway'], workers: v['ocr-workers'] ? Number(v['ocr-workers']) : undefined }) : undefined;
+}
+
 class UsageError extends Error {}
 
 type Options = NonNullable<Parameters<typeof parseArgs>[0]>['options'];
@@ -142,17 +162,25 @@ export function scoreCommand(argv: string[]): Promise<number> {
       resume: { type: 'boolean' },
       'group-by': { type: 'string' },
       summary: { type: 'string' },
+      ...OCR_OPTIONS,
     });
     const v = args.values;
     const inputs = args.positionals.length ? args.positionals : ['-'];
     const spec = scorerSpec(v);
+    const ocr = ocrSpec(v);
+    if (ocr) spec.ocr = ocr;
     const groupKeys = v['group-by'] ? parseGroupKeysOrUsage(v['group-by']) : [];
     if (v.resume && !v.out) throw new UsageError('--resume needs --out FILE (the output to continue)');
     if (v.summary && groupKeys.length === 0) throw new UsageError('--summary goes with --group-by');
     if (groupKeys.length && !v.out && !v.summary) throw new UsageError('--group-by needs --out FILE or --summary FILE (standard output holds only records)');
-    // auto: a pool for large file inputs scored by the lexicons; a model already spreads its
-    // inference over the cores (onnxruntime's own threads), so with one the default stays 1
-    const workers = v.workers === undefined || v.workers === 'auto' ? (loadsModel(spec) ? 1 : autoWorkers(inputs, defaultWorkers())) : positiveInt('--workers', v.workers, 1);
+    // auto: a pool for large file inputs scored by the lexicons. With the model the default stays 1,
+    // by measurement: onnxruntime already runs one thread's inference on every core, so two pool
+    // threads (each with its own session and copy of the model) compete for the same cores. On this
+    // 2-core machine, shared with other jobs, 5,000 generated records (bench-batch --records 5000
+    // --model …) took 9.0 s with 1 thread and 11.9 s with 2 (20.4 s vs 23.6 s under heavier load),
+    // and peak RSS doubled (≈ 420 → 800 MB). --workers 2 works and writes the same output. OCR
+    // also stays at 1: its tesseract workers are threads of their own (--ocr-workers, per scoring thread).
+    const workers = v.workers === undefined || v.workers === 'auto' ? (loadsModel(spec) || spec.ocr ? 1 : autoWorkers(inputs, defaultWorkers())) : positiveInt('--workers', v.workers, 1);
 
     // the scorer (or every pool thread's) is built before any output file is touched: a setup error leaves them as they were
     const executor = await createExecutor({ workers, scorer: spec });
