@@ -105,4 +105,15 @@ describe('raqib eval (CLI)', () => {
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/--by/);
   });
+
+  it('--model chooses the model directory the model scorer reads', () => {
+    const bin = new URL('../bin/raqib.js', import.meta.url).pathname;
+    const shipped = new URL('../models/raqib-small', import.meta.url).pathname;
+    const ok = spawnSync(process.execPath, [bin, 'eval', fixture, '--scorer', 'model', '--model', shipped, '--bootstrap', '20'], { encoding: 'utf8' });
+    expect(ok.status, ok.stderr).toBe(0);
+    expect(ok.stdout).toMatch(/^model: 35 records/);
+    const missing = spawnSync(process.execPath, [bin, 'eval', fixture, '--scorer', 'model', '--model', '/nonexistent/raqib-model'], { encoding: 'utf8' });
+    expect(missing.status).not.toBe(0);
+    expect(missing.stderr).toMatch(/no model at \/nonexistent\/raqib-model/);
+  });
 });

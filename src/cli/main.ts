@@ -50,6 +50,7 @@ eval options:
   --by lang,category,source,evasion     breakdowns (default all four)
   --target-precision P      report the lowest threshold reaching precision P (default 0.95)
   --bootstrap N             bootstrap resamples for AUC intervals (default 1000)
+  --model DIR  --dtype q8|fp32   the model the model and fused scorers use (default: the shipped one)
 
 ${BATCH_HELP.aggregate}
 ${BATCH_HELP.queue}
@@ -68,12 +69,8 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (command === 'score') {
-    // the batch path (worker pool, resume, per-actor summary) takes every score option but --ocr
+    // the batch path (worker pool, resume, per-actor summary) takes every score option, --ocr included
     const batchFlags = rest.some((a) => /^--(workers|resume|group-by|summary)(=|$)/.test(a));
-    if (batchFlags && rest.some((a) => /^--(ocr|image-root|ipfs-gateway|ocr-workers)(=|$)/.test(a))) {
-      process.stderr.write('raqib score: --ocr cannot be combined with --workers, --resume, --group-by or --summary yet\n');
-      return 2;
-    }
     return batchFlags ? scoreCommand(rest) : score(rest);
   }
   if (command === 'aggregate') return aggregateCommand(rest);
@@ -136,11 +133,16 @@ async function score(argv: string[]): Promise<number> {
   const progress = process.stderr.isTTY && out !== process.stdout ? new Progress() : process.stderr.isTTY ? new Progress() : null;
   let errors = 0;
   let n = 0;
-  const flush = async (batch: Array<{ raw: RawRecord; source: string }>) => {
-    const scored = await scorer.scoreBatch(batch.filter((b) => !('error' in b.raw)).map((b) => {
+  const start = (batch: Array<{ raw: RawRecord; source: string }>) => {
+    const scoring = scorer.scoreBatch(batch.filter((b) => !('error' in b.raw)).map((b) => {
       const raw = b.raw as Extract<RawRecord, { value: unknown }>;
       return { record: raw.value, ctx: { source: b.source, line: raw.line, warnings: raw.warnings } };
     }));
+    scoring.catch(() => {}); // awaited in order by write(); this only keeps an early failure from going unhandled
+    return { batch, scoring };
+  };
+  const flush = async ({ batch, scoring }: ReturnType<typeof start>) => {
+    const scored = await scoring;
     let k = 0;
     for (const b of batch) {
       const rec: OutputRecord = 'error' in b.raw ? { line: b.raw.line, error: b.raw.error } : scored[k++];
@@ -153,19 +155,27 @@ async function score(argv: string[]): Promise<number> {
       progress?.tick(++n, errors);
     }
   };
-  // records are scored in batches (one model call per batch), written in input order
+  // records are scored in batches (one model call per batch), two batches in flight so that this
+  // thread reads and analyses the next while onnxruntime computes the last; written in input order
+  let pending: ReturnType<typeof start> | null = null;
+  const next = async (batch: Array<{ raw: RawRecord; source: string }>) => {
+    const started = start(batch);
+    if (pending) await flush(pending);
+    pending = started;
+  };
   for (const input of inputs) {
     const source = input === '-' ? 'stdin' : input;
     let batch: Array<{ raw: RawRecord; source: string }> = [];
     for await (const raw of readRecords(input, v.format)) {
       batch.push({ raw, source });
       if (batch.length >= BATCH) {
-        await flush(batch);
+        await next(batch);
         batch = [];
       }
     }
-    await flush(batch);
+    if (batch.length) await next(batch);
   }
+  if (pending) await flush(pending);
   progress?.done(n, errors);
   await scorer.close();
   if (out !== process.stdout) await closeStream(out as WriteStream);
@@ -186,9 +196,12 @@ async function evalCommand(argv: string[]): Promise<number> {
     bootstrap: { type: 'string' },
     format: { type: 'string' },
     lexicon: { type: 'string', multiple: true },
+    model: { type: 'string' },
+    dtype: { type: 'string' },
   });
   if (!args) return 2;
   const v = args.values;
+  if (v.dtype !== undefined && v.dtype !== 'q8' && v.dtype !== 'fp32') return usage('--dtype: q8 or fp32');
   if (args.positionals.length === 0) {
     process.stderr.write('raqib eval: name at least one labelled file\n');
     return 2;
@@ -209,7 +222,7 @@ async function evalCommand(argv: string[]): Promise<number> {
     targetPrecision: target,
     bootstrap: v.bootstrap ? Number(v.bootstrap) : undefined,
     command: `raqib eval ${argv.join(' ')}`,
-    scorerOptions: { lexicons: v.lexicon ?? [] },
+    scorerOptions: { lexicons: v.lexicon ?? [], model: v.model, dtype: v.dtype as 'q8' | 'fp32' | undefined },
   });
   if (v.json) writeFileSync(v.json, JSON.stringify(report, null, 1));
   if (v.md) writeFileSync(v.md, renderMarkdown(report));
