@@ -404,7 +404,12 @@ export class RaqibScorer implements Scorer {
 
   /** The lexicon result with the model's probabilities fused in: scores, categories, decision. */
   private fused(lex: ScoreResult, summary: LexiconSummary, m: ModelPrediction): ScoreResult {
-    const p = round(this.fusion ? fuse(fusionFeatures(m, summary), this.fusion) : m.labels.propaganda);
+    const fusedP = this.fusion ? fuse(fusionFeatures(m, summary), this.fusion) : m.labels.propaganda;
+    // Evidence the lexicons alone would block on (a named group or outlet with in-group cues, after the
+    // reporting/counter-speech discount) keeps at least its lexicon score: the fusion is fitted on dev,
+    // where such records are nearly always caught by the model too, so it learns little about the rare
+    // record the small model misreads (a Hausa card naming "Daular Musulunci", model 0.22).
+    const p = round(this.fusion && lex.decision === 'block' ? Math.max(fusedP, lex.score) : fusedP);
     const categoryScores = fusedCategories(p, m, summary);
     // thresholds of the language of the field that carries the most, or of the longest field
     const fields = Object.entries(lex.fields);

@@ -1,4 +1,5 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AutoTokenizer, env } from '@huggingface/transformers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -141,5 +142,33 @@ describe('determinism', () => {
     for (const x of w) expect(x.length).toBeLessThanOrEqual(128);
     const [p] = await q8.classify([long]);
     expect(p.windows).toBe(w.length);
+  });
+});
+
+describe('fusion', () => {
+  it('keeps a record the lexicons alone would block at its lexicon score, whatever the model says', async () => {
+    // the shipped model with a fusion that answers ~0 for everything: only the lexicon floor can flag
+    const dirCopy = mkdtempSync(join(tmpdir(), 'raqib-fusion-'));
+    cpSync(dir, dirCopy, { recursive: true });
+    const fusion = JSON.parse(readFileSync(join(dir, 'fusion.json'), 'utf8')) as { weights: number[]; bias: number };
+    writeFileSync(join(dirCopy, 'fusion.json'), JSON.stringify({ ...fusion, weights: fusion.weights.map(() => 0), bias: -20 }));
+    const silent = await createScorer({ model: dirCopy });
+    const lexOnly = await createScorer({ model: false });
+    try {
+      const [card, news] = readFileSync(new URL('../data/samples/nft-sample.jsonl', import.meta.url), 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as unknown);
+      const lexCard = lexOnly.scoreLexicon(card) as ScoreResult;
+      expect(lexCard.decision).toBe('block');
+      const r = (await silent.score(card)) as ScoreResult;
+      expect(r.score).toBe(lexCard.score);
+      expect(r.decision).toBe('block');
+      // below the lexicons' block level the fused probability speaks alone (here ~0)
+      const n = (await silent.score(news)) as ScoreResult;
+      expect((lexOnly.scoreLexicon(news) as ScoreResult).decision).not.toBe('block');
+      expect(n.score).toBeLessThan(0.01);
+    } finally {
+      await silent.close();
+      await lexOnly.close();
+      rmSync(dirCopy, { recursive: true, force: true });
+    }
   });
 });
