@@ -4,7 +4,10 @@
  * category as a multi-hot vector, and its language. The Python trainer reads only these files, so the
  * normalisation is defined once, in TypeScript.
  *
- *   node dist/scripts/train/export-inputs.js OUT_DIR
+ *   node dist/scripts/train/export-inputs.js OUT_DIR [--weak FILE]
+ *
+ * `--weak FILE` also writes OUT_DIR/weak.jsonl: the training half of a weakly labelled public-domain
+ * set of tweets (see weak.ts), each read as an NFT description.
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,8 +15,12 @@ import { adaptRecord } from '../../src/adapter/record.js';
 import { PROPAGANDA_CATEGORIES } from '../../src/lexicon/types.js';
 import { modelInput } from '../../src/model/input.js';
 import { readJsonl, SPLITS, writeJsonl, type CorpusRecord } from '../corpus/records.js';
+import { WEAK_ALLOWED, weakTrains } from './weak.js';
 
-const out = process.argv[2] ?? join(process.cwd(), 'models', '.work');
+const args = process.argv.slice(2);
+const weakAt = args.indexOf('--weak');
+const weak = weakAt >= 0 ? args.splice(weakAt, 2)[1] : undefined;
+const out = args[0] ?? join(process.cwd(), 'models', '.work');
 mkdirSync(out, { recursive: true });
 const LABELS = ['propaganda', 'about_extremism', 'benign'];
 for (const split of SPLITS) {
@@ -36,4 +43,20 @@ for (const split of SPLITS) {
   }
   writeJsonl(join(out, `${split}.jsonl`), rows);
   console.log(`${split}: ${rows.length} rows → ${join(out, `${split}.jsonl`)}`);
+}
+
+if (weak) {
+  if (!WEAK_ALLOWED.test(weak)) throw new Error(`${weak}: only the CC0 Fifth Tribe tweets may train the shipped model`);
+  const rows: unknown[] = [];
+  let seen = 0;
+  for (const r of readJsonl<{ id: string; text: string; label: string }>(weak)) {
+    seen++;
+    if (r.label !== 'propaganda' || !weakTrains(r.id)) continue;
+    const text = modelInput([{ path: 'description', text: r.text }]);
+    if (!text) continue;
+    const arabic = (r.text.match(/[\u0600-\u06ff]/gu) ?? []).length > r.text.length * 0.3;
+    rows.push({ id: r.id, text, label: 0, categories: [0, 0, 0, 0, 0, 0], lang: arabic ? 'weak-ar' : 'weak-en', weak: true });
+  }
+  writeJsonl(join(out, 'weak.jsonl'), rows);
+  console.log(`weak: ${rows.length} of ${seen} rows (the training half) → ${join(out, 'weak.jsonl')}`);
 }

@@ -203,7 +203,7 @@ def main():
         "calibration": cal,
         "dev_fp32": ev32,
         "dev_q8": ev8,
-        "training": {k: ckpt["metrics"][k] for k in ("best_epoch", "epochs_run", "train_wall_seconds", "speed",
+        "training": {k: ckpt["metrics"].get(k, 0) for k in ("best_epoch", "epochs_run", "train_wall_seconds", "speed", "weak_rows",
                                                      "history", "args")},
         "exported": datetime.date.today().isoformat(),
     }

@@ -6,7 +6,7 @@ from common import CATEGORY_NAMES, LABEL_NAMES
 LANG_NAMES = {
     "ar": "Arabic (MSA and dialects, Arabic script)", "ar-Latn": "Arabizi (Arabic in Latin letters)",
     "de": "German", "en": "English", "es": "Spanish", "fa": "Persian / Dari", "fr": "French", "ha": "Hausa",
-    "id": "Indonesian", "ms": "Malay", "mul": "mixed-language records", "ps": "Pashto", "ru": "Russian",
+    "id": "Indonesian", "ja": "Japanese", "ko": "Korean", "zh": "Chinese", "ms": "Malay", "mul": "mixed-language records", "ps": "Pashto", "ru": "Russian",
     "so": "Somali", "tr": "Turkish", "ur": "Urdu (Arabic script and Roman Urdu)",
 }
 
@@ -25,7 +25,18 @@ def write_model_card(out_dir, s):
         m32 = s["dev_fp32"]["per_language"][lang]
         rows.append(f"| {lang} | {LANG_NAMES.get(lang, lang)} | {m['n']} | {m['n_propaganda']} | {_f(m['macro_f1'])} | "
                     f"{_f(m['propaganda_recall'])} | {_f(m['false_flag_rate'])} | {_f(m32['macro_f1'])} |")
+    props = [m["n_propaganda"] for m in cfg["per_language"].values() if m["n_propaganda"]]
     size_mb = {k: v / 1e6 for k, v in s["files"].items()}
+    n_weak = tr.get("weak_rows", 0)
+    weak_line = (
+        f"- Weak positives: {n_weak} tweets from the training half (by id hash, `scripts/train/weak.ts`) of the\n"
+        f"  **CC0** Fifth Tribe set \"How ISIS Uses Twitter\" (read at training time from `../shared`, never\n"
+        f"  committed): its Arabic-script tweets (and {a.get('weak_max_latin')} Latin-script ones), as propaganda at loss\n"
+        f"  weight {a.get('weak_weight')} and with no category, because the label is the account's, not the tweet's. The\n"
+        f"  other half is never trained on; `npm run eval` measures recall there."
+        if n_weak else
+        "- No weak positives in this build (the CC0 Fifth Tribe tweets were not given to `run.sh`)."
+    )
     text = f"""# raqib-small
 
 A small multilingual encoder that reads one NFT record (its fields behind the markers `[T]` title,
@@ -51,21 +62,24 @@ speech or news classification, long documents (one window is {s['max_length']} t
 text), or any language/script it was not trained on.
 
 ## Training data and licences
-- **Only** raqib's own corpus: `data/corpus/train.jsonl` plus its augmented copies
+- raqib's own corpus: `data/corpus/train.jsonl` plus its augmented copies
   (`train.augmented.jsonl`) — **synthetic, written for raqib** by language-model helper sessions, read
-  back and checked (see `data/README.md`), released with raqib under Apache-2.0; no third-party text.
-  {s['n_train']} training rows ({s['n_train_augmented']} of them augmented copies).
+  back and checked (see `data/README.md`), released with raqib under Apache-2.0.
+  {s['n_train']} training rows ({s['n_train_augmented']} of them augmented copies), plus {a.get('noise_benign', 0)} generated
+  benign rows with no language in them ([UNK] runs, digits, punctuation, emoji).
+{weak_line}
 - Model selection (epoch), the temperature and the metrics below use `dev.jsonl` (+ augmented), {s['n_dev']}
   rows. The test split was never read by the training pipeline.
 - Not used: the research-licensed Alfifi tweets and SaudiNewsNet (evaluation only), the NFT metadata
-  collections (no licence; evaluation only), the CC0 Fifth Tribe tweets (allowed, not used in this build:
-  account-level labels are too noisy for clean training targets), the language-ID test strings.
+  collections (no licence; evaluation only), the language-ID test strings.
 
 ## Languages
 {", ".join(f"{LANG_NAMES.get(k, k)} (`{k}`)" for k in cfg["per_language"])}. Scripts seen in training:
-Latin, Arabic (with Persian, Urdu and Pashto letters), Cyrillic, emoji. Characters never seen in
-training become `[UNK]` (runs fuse into one); the model was trained with 2 % random `[UNK]` noise so that
-they read as "unknown", but it knows nothing about other scripts (CJK, Devanagari, Hebrew, …).
+Latin, Arabic (with Persian, Urdu and Pashto letters), Cyrillic, emoji, and Japanese, Chinese and
+Korean only as benign or reporting NFT metadata (so that such listings are not read as propaganda; the
+model knows no propaganda in them). Characters never seen in training become `[UNK]` (runs fuse into
+one); the model was trained with 2 % random `[UNK]` noise and with generated benign rows of `[UNK]`,
+digits and emoji, so that unknown text reads as "unknown" (Devanagari, Hebrew, Thai, …).
 
 ## Dev metrics (int8 graph as shipped; argmax of the 3 labels)
 Macro-F1 over the three labels: **{cfg['macro_f1']:.4f}** (fp32 {s['dev_fp32']['macro_f1']:.4f}); accuracy
@@ -76,7 +90,8 @@ top-1 on propaganda rows {_f(cfg.get('category_top1'))}.
 |---|---|---|---|---|---|---|---|
 {chr(10).join(rows)}
 
-Dev cells are small (13–76 propaganda rows per language): a single record moves recall by 1–8 points.
+Dev cells are small ({min(props)}–{max(props)} propaganda rows per language): one record moves recall by
+{100 / max(props):.0f}–{100 / min(props):.0f} points.
 Test-split and real-data figures come from `raqib eval` (EVALUATION.md), not from this card.
 
 ## Limits
@@ -92,7 +107,9 @@ Test-split and real-data figures come from `raqib eval` (EVALUATION.md), not fro
 ## Training
 AdamW (lr {a['lr']}, weight decay {a['weight_decay']}, warmup {a['warmup']}, linear decay), batch {a['batch']},
 dropout {a['dropout']}, label smoothing {a['label_smoothing']}, category BCE weight {a['category_weight']} (propaganda
-rows only), `[UNK]` noise {a['unk_noise']}, seed {a['seed']}; best epoch {tr['best_epoch']} of {tr['epochs_run']} (early
+rows only), `[UNK]` noise {a['unk_noise']}, weight EMA {a.get('ema', 0)} per step (the averaged weights are
+evaluated and shipped), seed {a['seed']} (seeds 1234, 777 and 2024 were trained; the one with the best dev
+macro-F1 ships); best epoch {tr['best_epoch']} of {tr['epochs_run']} (early
 stopping on dev macro-F1, patience {a['patience']}); {tr['train_wall_seconds'] / 60:.1f} min on 2 CPU cores.
 
 ## How to rebuild

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # raqib's whole model pipeline, with a fixed seed (see scripts/train/README.md):
 #   export-inputs (node, the single source of normalisation) -> tokenizer -> train (select on dev)
-#   -> ONNX fp32 + weight-only int8 + config/calibration/model card -> parity fixtures.
+#   -> ONNX fp32 + weight-only int8 + config/calibration/model card -> parity fixtures -> fusion.json.
 # Writes models/raqib-small/ and test/fixtures/model-parity.jsonl; intermediates in models/.work/.
 # Needs: Node 20 + `npm ci` (for the build), and Debian's /usr/bin/python3 with
 #   apt-get install -y python3-torch python3-onnx python3-sentencepiece python3-sklearn python3-numpy python3-scipy
-# Environment overrides: PYTHON, WORK, OUT, VOCAB, HIDDEN, LAYERS, HEADS, FFN, EPOCHS, SEED, SKIP_EXPORT_INPUTS=1.
+# Environment overrides: PYTHON, WORK, OUT, VOCAB, HIDDEN, LAYERS, HEADS, FFN, EPOCHS, SEED, SKIP_EXPORT_INPUTS=1,
+#   FIXTURES (parity fixture path), WEAK (the CC0 Fifth Tribe tweets used as weak positives; default ../shared/datasets/real/
+#   fifthtribe_account_labelled.jsonl when present, WEAK=none to train on the corpus alone).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -18,22 +20,31 @@ LAYERS=${LAYERS:-2}
 HEADS=${HEADS:-2}
 FFN=${FFN:-512}
 EPOCHS=${EPOCHS:-15}
-SEED=${SEED:-1234}
+SEED=${SEED:-2024}
 NAME=raqib-small
+WEAK=${WEAK:-../shared/datasets/real/fifthtribe_account_labelled.jsonl}
+WEAK_ARGS=()
+if [ "$WEAK" != none ] && [ -f "$WEAK" ]; then WEAK_ARGS=(--weak "$WEAK"); else echo "no weak positives ($WEAK)"; fi
 export PYTHONHASHSEED=0 OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-2} RAQIB_TORCH_THREADS=${RAQIB_TORCH_THREADS:-1}
 
 mkdir -p "$WORK" "$OUT"
 if [ "${SKIP_EXPORT_INPUTS:-0}" != 1 ]; then
   npm run build --silent
-  node dist/scripts/train/export-inputs.js "$WORK"
+  rm -f "$WORK/weak.jsonl"
+  node dist/scripts/train/export-inputs.js "$WORK" "${WEAK_ARGS[@]}"
 fi
+TRAIN_WEAK=()
+if [ -f "$WORK/weak.jsonl" ]; then TRAIN_WEAK=(--weak "$WORK/weak.jsonl"); fi
 start=$(date +%s)
 "$PY" scripts/train/tokenizer.py train --inputs "$WORK" --out "$OUT" --vocab "$VOCAB"
 "$PY" scripts/train/tokenizer.py verify --inputs "$WORK" --out "$OUT"
 "$PY" scripts/train/train.py --inputs "$WORK" --tokenizer "$OUT/tokenizer.json" --work "$WORK" \
-  --hidden "$HIDDEN" --layers "$LAYERS" --heads "$HEADS" --ffn "$FFN" --epochs "$EPOCHS" --seed "$SEED" --name "$NAME"
+  --hidden "$HIDDEN" --layers "$LAYERS" --heads "$HEADS" --ffn "$FFN" --epochs "$EPOCHS" --seed "$SEED" --name "$NAME" \
+  "${TRAIN_WEAK[@]}"
 "$PY" scripts/train/export.py --ckpt "$WORK/ckpt-$NAME.pt" --inputs "$WORK" --out "$OUT" 2> >(grep -v -e 'UserWarning: The shape inference of prim::Constant' -e '_jit_pass_onnx' >&2)
 "$PY" scripts/train/fixtures.py --inputs "$WORK" --model "$OUT" --ckpt "$WORK/ckpt-$NAME.pt" \
-  --out test/fixtures/model-parity.jsonl 2> >(grep -v -e 'UserWarning' -e '_jit_pass_onnx' >&2)
+  --out "${FIXTURES:-test/fixtures/model-parity.jsonl}" 2> >(grep -v -e 'UserWarning' -e '_jit_pass_onnx' >&2)
+# fusion of model and lexicons (src/score/fuse.ts), fitted on dev with the finished model
+node dist/scripts/train/fit-fusion.js "$OUT"
 echo "pipeline done in $(( $(date +%s) - start )) s -> $OUT"
 ls -l "$OUT" "$OUT/onnx"
