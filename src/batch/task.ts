@@ -1,4 +1,7 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { DEFAULT_MODEL_DIR } from '../model/classifier.js';
 import { readJsonl, type RawRecord } from '../io/readers.js';
 import type { OcrScorerOptions } from '../ocr/index.js';
 import type { Scorer, ScorerOptions } from '../scorer.js';
@@ -67,6 +70,12 @@ export interface ScorerSpec {
  * reads a call's images concurrently, so a task's run of thousands of lines is scored in slices.
  */
 export const OCR_BATCH = 32;
+
+/** Whether createScorer will load a model for this spec (its rule: an explicit dir, or the shipped one when present). */
+export function loadsModel(spec: ScorerSpec): boolean {
+  if (spec.model === false) return false;
+  return typeof spec.model === 'string' || existsSync(join(DEFAULT_MODEL_DIR(), 'config.json'));
+}
 
 export function scorerOptions(spec: ScorerSpec): ScorerOptions {
   const opts: ScorerOptions = { lexicons: spec.lexicons ?? [], configPath: spec.configPath, threshold: spec.threshold, fields: spec.fields, model: spec.model, dtype: spec.dtype };

@@ -7,8 +7,7 @@ import { collectResults, enqueueRecords, failedJobs, queueStatus, redactUrl, ret
 import { createExecutor, defaultWorkers } from '../batch/pool.js';
 import { readResumeState, type ResumeState } from '../batch/resume.js';
 import { autoWorkers, runBatch, write } from '../batch/run.js';
-import type { ScorerSpec } from '../batch/task.js';
-import { DEFAULT_MODEL_DIR } from '../model/classifier.js';
+import { loadsModel, type ScorerSpec } from '../batch/task.js';
 import { ocrOptionsFromCli } from '../ocr/index.js';
 import { closeStream, Progress } from '../io/output.js';
 
@@ -223,12 +222,6 @@ export function scoreCommand(argv: string[]): Promise<number> {
       if (errOut) await closeStream(errOut);
     }
   });
-}
-
-/** Whether createScorer will load a model for this spec (its rule: an explicit dir, or the shipped one when present). */
-function loadsModel(spec: ScorerSpec): boolean {
-  if (spec.model === false) return false;
-  return typeof spec.model === 'string' || existsSync(join(DEFAULT_MODEL_DIR(), 'config.json'));
 }
 
 function parseGroupKeysOrUsage(s: string): GroupKey[] {
