@@ -54,11 +54,7 @@ export class ModelClassifier {
   /** token ids of words, without special tokens (a pure function of the word) */
   private readonly tokenCache = new Map<string, number[]>();
 
-  /**
-   * `threads`: onnxruntime's intra-op threads (default: its own, one per core). A batch job that
-   * keeps two batches in flight overlaps JavaScript work with inference, so one thread can be faster.
-   */
-  static async load(dir: string = DEFAULT_MODEL_DIR(), dtype: 'fp32' | 'q8' = 'q8', opts: { threads?: number } = {}): Promise<ModelClassifier> {
+  static async load(dir: string = DEFAULT_MODEL_DIR(), dtype: 'fp32' | 'q8' = 'q8'): Promise<ModelClassifier> {
     const abs = resolve(dir);
     const file = join(abs, 'onnx', dtype === 'q8' ? 'model_quantized.onnx' : 'model.onnx');
     if (!existsSync(join(abs, 'config.json')) || !existsSync(file)) {
@@ -70,8 +66,7 @@ export class ModelClassifier {
     env.localModelPath = `${dirname(abs)}/`;
     const id = basename(abs);
     const tokenizer = await AutoTokenizer.from_pretrained(id);
-    const session_options = opts.threads ? { intraOpNumThreads: opts.threads, interOpNumThreads: 1 } : {};
-    const model = await AutoModelForSequenceClassification.from_pretrained(id, { dtype, session_options });
+    const model = await AutoModelForSequenceClassification.from_pretrained(id, { dtype });
     const config = JSON.parse(readFileSync(join(abs, 'config.json'), 'utf8')) as { max_length?: number; max_position_embeddings?: number; _name_or_path?: string; raqib?: { name?: string } };
     const calib = existsSync(join(abs, 'calibration.json')) ? (JSON.parse(readFileSync(join(abs, 'calibration.json'), 'utf8')) as { temperature?: number }) : {};
     const sha256 = createHash('sha256').update(readFileSync(file)).digest('hex');
