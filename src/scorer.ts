@@ -345,32 +345,17 @@ export class RaqibScorer implements Scorer {
     return (await this.scoreBatch([{ record, ctx }]))[0];
   }
 
-  /**
-   * Scores a stream in batches, two in flight: the next batch's lexicon work and tokenizing run on this
-   * thread while onnxruntime computes the previous one on its own, so the two cores overlap.
-   * Results come out in input order.
-   */
   async *scoreMany(records: AsyncIterable<unknown> | Iterable<unknown>, ctx: { source?: string } = {}): AsyncGenerator<OutputRecord> {
     let line = 0;
     let batch: Array<{ record: unknown; ctx: ScoreContext }> = [];
-    let pending: Promise<OutputRecord[]> | null = null;
-    const start = (b: typeof batch) => {
-      const p = this.scoreBatch(b);
-      p.catch(() => {}); // awaited below in order; this only keeps an early failure from going unhandled
-      return p;
-    };
     for await (const r of records as AsyncIterable<unknown>) {
       batch.push({ record: r, ctx: { source: ctx.source, line: ++line } });
       if (batch.length >= this.batchSize) {
-        const next = start(batch);
+        yield* await this.scoreBatch(batch);
         batch = [];
-        if (pending) yield* await pending;
-        pending = next;
       }
     }
-    const last = batch.length ? start(batch) : null;
-    if (pending) yield* await pending;
-    if (last) yield* await last;
+    if (batch.length) yield* await this.scoreBatch(batch);
   }
 
   async scoreBatch(batch: Array<{ record: unknown; ctx?: ScoreContext }>): Promise<OutputRecord[]> {
