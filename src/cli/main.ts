@@ -133,16 +133,11 @@ async function score(argv: string[]): Promise<number> {
   const progress = process.stderr.isTTY && out !== process.stdout ? new Progress() : process.stderr.isTTY ? new Progress() : null;
   let errors = 0;
   let n = 0;
-  const start = (batch: Array<{ raw: RawRecord; source: string }>) => {
-    const scoring = scorer.scoreBatch(batch.filter((b) => !('error' in b.raw)).map((b) => {
+  const flush = async (batch: Array<{ raw: RawRecord; source: string }>) => {
+    const scored = await scorer.scoreBatch(batch.filter((b) => !('error' in b.raw)).map((b) => {
       const raw = b.raw as Extract<RawRecord, { value: unknown }>;
       return { record: raw.value, ctx: { source: b.source, line: raw.line, warnings: raw.warnings } };
     }));
-    scoring.catch(() => {}); // awaited in order by write(); this only keeps an early failure from going unhandled
-    return { batch, scoring };
-  };
-  const flush = async ({ batch, scoring }: ReturnType<typeof start>) => {
-    const scored = await scoring;
     let k = 0;
     for (const b of batch) {
       const rec: OutputRecord = 'error' in b.raw ? { line: b.raw.line, error: b.raw.error } : scored[k++];
@@ -155,27 +150,19 @@ async function score(argv: string[]): Promise<number> {
       progress?.tick(++n, errors);
     }
   };
-  // records are scored in batches (one model call per batch), two batches in flight so that this
-  // thread reads and analyses the next while onnxruntime computes the last; written in input order
-  let pending: ReturnType<typeof start> | null = null;
-  const next = async (batch: Array<{ raw: RawRecord; source: string }>) => {
-    const started = start(batch);
-    if (pending) await flush(pending);
-    pending = started;
-  };
+  // records are scored in batches (one model call per batch), written in input order
   for (const input of inputs) {
     const source = input === '-' ? 'stdin' : input;
     let batch: Array<{ raw: RawRecord; source: string }> = [];
     for await (const raw of readRecords(input, v.format)) {
       batch.push({ raw, source });
       if (batch.length >= BATCH) {
-        await next(batch);
+        await flush(batch);
         batch = [];
       }
     }
-    if (batch.length) await next(batch);
+    await flush(batch);
   }
-  if (pending) await flush(pending);
   progress?.done(n, errors);
   await scorer.close();
   if (out !== process.stdout) await closeStream(out as WriteStream);
