@@ -424,35 +424,48 @@ export class RaqibScorer implements Scorer {
   }
 
   /**
-   * Which field drove the model: for flagged records only (they are few, and a reviewer needs it), each
-   * field is left out in turn; a field whose removal lowers the model's propaganda probability by at
-   * least 0.05 becomes model evidence, spanning the whole field.
+   * Which field drove the model, for flagged records only (they are few, and a reviewer needs it).
+   * First each field is left out in turn: a field whose removal lowers the model's propaganda
+   * probability by at least 0.05 becomes model evidence, spanning the whole field. When no single
+   * removal matters, the fields repeat one another (a card whose title, description and caption each
+   * say it); then each field is read alone and those that read as propaganda alone (≥ 0.5) are named.
    */
   private async attribute(out: OutputRecord[], flagged: Array<{ i: number; fields: TextField[]; p: number }>): Promise<void> {
     const jobs = flagged.flatMap((f) => f.fields.map((field) => ({ f, field, text: modelParts(f.fields.filter((x) => x !== field)) })));
     const withText = jobs.filter((j) => j.text.length > 0);
     const preds = withText.length ? await this.classifier!.classify(withText.map((j) => j.text), this.batchSize) : [];
     const without = new Map(withText.map((j, k) => [j, preds[k].labels.propaganda]));
+    const found = new Set<(typeof flagged)[number]>();
     for (const j of jobs) {
-      const r = out[j.f.i] as ScoreResult;
       const rest = without.get(j) ?? 0;
       const drop = j.f.p - rest;
       if (drop < 0.05) continue;
-      const top = PROPAGANDA_CATEGORIES.reduce((a, c) => (r.category_scores[c] > r.category_scores[a] ? c : a), PROPAGANDA_CATEGORIES[0]);
-      const end = Math.min(j.field.text.length, 200);
-      r.evidence.push({
-        field: j.field.path,
-        start: 0,
-        end,
-        text: j.field.text.slice(0, end),
-        match: `model: without this field, propaganda probability ${round(j.f.p)} → ${round(rest)}`,
-        gloss_en: 'the model reads this field as propaganda',
-        category: top,
-        source: 'model',
-        rule: `model.${this.classifier!.info.name}`,
-        weight: round(Math.min(1, drop)),
-      });
+      found.add(j.f);
+      this.modelEvidence(out[j.f.i] as ScoreResult, j.field, `model: without this field, propaganda probability ${round(j.f.p)} → ${round(rest)}`, drop);
     }
+    const redundant = jobs.filter((j) => !found.has(j.f)).map((j) => ({ ...j, alone: modelParts([j.field]) })).filter((j) => j.alone.length > 0);
+    const alone = redundant.length ? await this.classifier!.classify(redundant.map((j) => j.alone), this.batchSize) : [];
+    redundant.forEach((j, k) => {
+      const p = alone[k].labels.propaganda;
+      if (p >= 0.5) this.modelEvidence(out[j.f.i] as ScoreResult, j.field, `model: this field alone reads as propaganda (${round(p)}); no single field's removal changes the record's ${round(j.f.p)}`, p);
+    });
+  }
+
+  private modelEvidence(r: ScoreResult, field: TextField, match: string, weight: number): void {
+    const top = PROPAGANDA_CATEGORIES.reduce((a, c) => (r.category_scores[c] > r.category_scores[a] ? c : a), PROPAGANDA_CATEGORIES[0]);
+    const end = Math.min(field.text.length, 200);
+    r.evidence.push({
+      field: field.path,
+      start: 0,
+      end,
+      text: field.text.slice(0, end),
+      match,
+      gloss_en: 'the model reads this field as propaganda',
+      category: top,
+      source: 'model',
+      rule: `model.${this.classifier!.info.name}`,
+      weight: round(Math.min(1, weight)),
+    });
   }
 
   private async withOcr(it: { record: unknown; ctx?: ScoreContext }): Promise<{ record: unknown; ctx: ScoreContext }> {

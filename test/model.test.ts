@@ -172,3 +172,39 @@ describe('fusion', () => {
     }
   });
 });
+
+describe('model evidence', () => {
+  it('names the fields a flagged record leans on, and none for a record it allows', async () => {
+    const [card, news] = readFileSync(new URL('../data/samples/nft-sample.jsonl', import.meta.url), 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const r = (await scorer.score(card)) as ScoreResult;
+    expect(r.flagged).toBe(true);
+    const model = r.evidence.filter((e) => e.source === 'model');
+    expect(model.length).toBeGreaterThan(0);
+    for (const e of model) {
+      expect(Object.keys(r.fields)).toContain(e.field);
+      expect(e.start).toBe(0);
+      // its fields repeat one another, so no single removal matters: each field is read alone
+      expect(e.match).toMatch(/^model: this field alone reads as propaganda \([0-9.]+\); no single field's removal changes the record's [0-9.]+$/);
+      expect(e.weight).toBeGreaterThanOrEqual(0.5);
+    }
+    const n = (await scorer.score(news)) as ScoreResult;
+    expect(n.flagged).toBe(false);
+    expect(n.evidence.filter((e) => e.source === 'model')).toEqual([]);
+  });
+
+  it('names the field whose removal lowers the probability when one field carries the propaganda', async () => {
+    // synthetic: a benign-looking title and traits, the propaganda only in the description
+    const rec = {
+      name: 'Sunset over the dunes #12',
+      description: 'Glory to the soldiers of the caliphate, the Islamic State remains and expands: join the caravan of the mujahideen.',
+      attributes: [{ trait_type: 'Palette', value: 'Warm' }],
+    };
+    const r = (await scorer.score(rec)) as ScoreResult;
+    expect(r.flagged).toBe(true);
+    const model = r.evidence.filter((e) => e.source === 'model');
+    expect(model.map((e) => e.field)).toContain('description');
+    const d = model.find((e) => e.field === 'description')!;
+    expect(d.match).toMatch(/^model: without this field, propaganda probability [0-9.]+ → [0-9.]+$/);
+    expect(model.map((e) => e.field)).not.toContain('name');
+  });
+});
