@@ -18,22 +18,22 @@ const shared = resolve(process.env.RAQIB_SHARED ?? join(root, '..', 'shared', 'd
 const scorers: ScorerName[] = existsSync(join(DEFAULT_MODEL_DIR(), 'config.json')) ? ['lexicon', 'model', 'fused'] : ['lexicon'];
 const pct = (x: number | null | undefined) => (x === null || x === undefined ? '–' : `${(100 * x).toFixed(1)} %`);
 
-const sets: Array<{ title: string; files: string[]; note: string }> = [
+const sets: Array<{ title: string; files: string[]; note: string; research?: boolean }> = [
   { title: 'Corpus test split', files: ['data/corpus/test.jsonl'], note: 'synthetic, written by other sessions than train/dev (data/README.md)' },
   { title: 'Corpus test split, evasion copies', files: ['data/corpus/test.augmented.jsonl'], note: 'the test records with one or two evasion tricks applied (scripts/augment.ts)' },
 ];
 if (existsSync(shared)) {
   for (const f of readdirSync(shared).filter((f) => f.endsWith('.jsonl')).sort()) {
-    const note = 'real research data (../shared/datasets/README.md), read at run time, never committed';
+    const note = 'real research data (../shared/datasets/README.md), read at run time, never committed (its texts are not quoted here: ids only)';
     if (!WEAK_ALLOWED.test(f)) {
-      sets.push({ title: `Real: ${f}`, files: [join(shared, f)], note });
+      sets.push({ title: `Real: ${f}`, files: [join(shared, f)], note, research: true });
       continue;
     }
     // the shipped model trains on one half of these weakly labelled tweets: measure on the other half
     const held = readFileSync(join(shared, f), 'utf8').split('\n').filter((l) => l.trim() && !weakTrains((JSON.parse(l) as { id: string }).id));
     const file = join(mkdtempSync(join(tmpdir(), 'raqib-eval-')), f);
     writeFileSync(file, `${held.join('\n')}\n`);
-    sets.push({ title: `Real: ${f}, held-out half`, files: [file], note: `${note}; only the half the model never trains on (scripts/train/weak.ts), written to a temporary file` });
+    sets.push({ title: `Real: ${f}, held-out half`, files: [file], note: `${note}; only the half the model never trains on (scripts/train/weak.ts), written to a temporary file`, research: true });
   }
 }
 
@@ -45,7 +45,7 @@ for (const set of sets) {
   for (const s of report.scorers) {
     summary.push(`| ${set.title} | ${s.scorer} | ${s.n} | ${s.positives} | ${pct(s.review.precision)} | ${pct(s.review.recall)} | ${pct(s.review.f1)} | ${pct(s.review.fpr)} | ${s.rocAuc ? s.rocAuc.estimate.toFixed(3) : '–'} | ${s.prAuc ? s.prAuc.estimate.toFixed(3) : '–'} |`);
   }
-  sections.push(`## ${set.title}\n\n${set.note}. Command: \`${report.command}\`${report.unreadable.length ? `; ${report.unreadable.length} unreadable records` : ''}.\n\n${report.scorers.map((s) => scorerMarkdown(s)).join('\n\n')}`);
+  sections.push(`## ${set.title}\n\n${set.note}. Command: \`${report.command}\`${report.unreadable.length ? `; ${report.unreadable.length} unreadable records` : ''}.\n\n${report.scorers.map((s) => scorerMarkdown(s, { quoteText: !set.research })).join('\n\n')}`);
   console.error(`${set.title}: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }
 

@@ -9,7 +9,11 @@ function cells(dim: string, cs: Cell[]): string {
   return [`**by ${dim}** (95 % Wilson intervals)`, '', `| ${dim} | n | positives | flagged | recall % | precision % | false-flag rate % |`, '|---|---:|---:|---:|---:|---:|---:|', ...cs.map((c) => `| ${md(c.key)} | ${c.n} | ${c.positives} | ${c.flagged} | ${ci(c.recall)} | ${ci(c.precision)} | ${ci(c.fpr)} |`)].join('\n');
 }
 
-export function scorerMarkdown(s: ScorerReport, opts: { errors?: boolean } = {}): string {
+/**
+ * `quoteText: false` leaves record text out of the error tables (ids, scores and the lexicon terms that
+ * matched stay): for reports that are committed about research data that must not be redistributed.
+ */
+export function scorerMarkdown(s: ScorerReport, opts: { errors?: boolean; quoteText?: boolean } = {}): string {
   const out: string[] = [];
   out.push(`### scorer: ${s.scorer}`, '');
   out.push(`${s.n} records, ${s.positives} positive, ${s.unscoreable} unscoreable. ROC-AUC ${ci(s.rocAuc)}, PR-AUC ${ci(s.prAuc)} (bootstrap 95 %), ECE ${s.calibration.ece === null ? '–' : s.calibration.ece.toFixed(3)}.`, '');
@@ -22,7 +26,8 @@ export function scorerMarkdown(s: ScorerReport, opts: { errors?: boolean } = {})
   for (const b of s.calibration.table) if (b.count) out.push(`| ${b.lo.toFixed(1)}–${b.hi.toFixed(1)} | ${b.count} | ${b.meanScore?.toFixed(3)} | ${b.positiveRate?.toFixed(3)} |`);
   for (const [dim, cs] of Object.entries(s.breakdowns)) out.push('', cells(dim, cs));
   if (opts.errors !== false) {
-    const table = (title: string, rows: ScorerReport['errors']['falsePositives']) => [`**${title}**`, '', '| id | label | score | lang | field | text | evidence |', '|---|---|---:|---|---|---|---|', ...rows.map((r) => `| ${md(r.id)} | ${r.label} | ${r.score.toFixed(3)} | ${r.detectedLang}${r.labelledLang ? ` (${r.labelledLang})` : ''} | ${r.driver} | ${md(r.text.slice(0, 120))} | ${md(r.evidence.map((e) => `${e.text} (${e.category})`).join('; '))} |`)].join('\n');
+    const quote = opts.quoteText !== false;
+    const table = (title: string, rows: ScorerReport['errors']['falsePositives']) => [`**${title}**`, '', '| id | label | score | lang | field | text | evidence |', '|---|---|---:|---|---|---|---|', ...rows.map((r) => `| ${md(r.id)} | ${r.label} | ${r.score.toFixed(3)} | ${r.detectedLang}${r.labelledLang ? ` (${r.labelledLang})` : ''} | ${r.driver} | ${quote ? md(r.text.slice(0, 120)) : '(not quoted)'} | ${md(r.evidence.map((e) => `${quote ? e.text : e.match} (${e.category})`).join('; '))} |`)].join('\n');
     out.push('', table('Top false positives', s.errors.falsePositives.slice(0, 10)), '', table('Top false negatives', s.errors.falseNegatives.slice(0, 10)));
   }
   return out.join('\n');
