@@ -6,7 +6,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { arabicScriptCues, arabicScriptEvidence } from '../src/language/arabic-script.js';
-import { loadFastText } from '../src/language/detectors.js';
+import { loadVoters } from '../src/language/detectors.js';
 import { ARABIC_LANGS, LATIN_LANGS, collectVotes, combineVotes, type DetectorWeights, type Votes } from '../src/language/detect.js';
 import { stripNonLinguistic } from '../src/language/nonlinguistic.js';
 import { latinOrthographyCues } from '../src/language/orthography.js';
@@ -17,7 +17,7 @@ if (!existsSync(dataDir)) {
   console.log(`tune-lang skipped: no data at ${dataDir}`);
   process.exit(0);
 }
-const ft = await loadFastText();
+const voters = await loadVoters();
 const groups: Record<'Latn' | 'Arab', readonly string[]> = { Latn: LATIN_LANGS.filter((l) => l !== 'ha'), Arab: ARABIC_LANGS.filter((l) => l !== 'ps') };
 for (const [script, langs] of Object.entries(groups) as Array<['Latn' | 'Arab', readonly string[]]>) {
   const cand = script === 'Latn' ? LATIN_LANGS : ARABIC_LANGS;
@@ -28,7 +28,7 @@ for (const [script, langs] of Object.entries(groups) as Array<['Latn' | 'Arab', 
       for (const l of lines) {
         const clean = stripNonLinguistic(lightNormalize(l).text);
         const cues = script === 'Latn' ? latinOrthographyCues(clean) : arabicScriptEvidence(arabicScriptCues(clean));
-        const votes = collectVotes(ft, clean, cand, cues);
+        const votes = collectVotes(voters, clean, cand, cues);
         votes.franc(); // precompute once
         items.push({ lang, bucket, votes });
       }

