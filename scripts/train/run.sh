@@ -7,7 +7,8 @@
 #   apt-get install -y python3-torch python3-onnx python3-sentencepiece python3-sklearn python3-numpy python3-scipy
 # Environment overrides: PYTHON, WORK, OUT, VOCAB, HIDDEN, LAYERS, HEADS, FFN, EPOCHS, SEED, SKIP_EXPORT_INPUTS=1,
 #   FIXTURES (parity fixture path), WEAK (the CC0 Fifth Tribe tweets used as weak positives; default ../shared/datasets/real/
-#   fifthtribe_account_labelled.jsonl when present, WEAK=none to train on the corpus alone).
+#   fifthtribe_account_labelled.jsonl when present, WEAK=none to train on the corpus alone), TRAIN_ARGS (more train.py flags,
+#   e.g. TRAIN_ARGS="--mlm-epochs 3").
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -40,7 +41,7 @@ start=$(date +%s)
 "$PY" scripts/train/tokenizer.py verify --inputs "$WORK" --out "$OUT"
 "$PY" scripts/train/train.py --inputs "$WORK" --tokenizer "$OUT/tokenizer.json" --work "$WORK" \
   --hidden "$HIDDEN" --layers "$LAYERS" --heads "$HEADS" --ffn "$FFN" --epochs "$EPOCHS" --seed "$SEED" --name "$NAME" \
-  "${TRAIN_WEAK[@]}"
+  "${TRAIN_WEAK[@]}" ${TRAIN_ARGS:-}
 "$PY" scripts/train/export.py --ckpt "$WORK/ckpt-$NAME.pt" --inputs "$WORK" --out "$OUT" 2> >(grep -v -e 'UserWarning: The shape inference of prim::Constant' -e '_jit_pass_onnx' >&2)
 "$PY" scripts/train/fixtures.py --inputs "$WORK" --model "$OUT" --ckpt "$WORK/ckpt-$NAME.pt" \
   --out "${FIXTURES:-test/fixtures/model-parity.jsonl}" 2> >(grep -v -e 'UserWarning' -e '_jit_pass_onnx' >&2)
