@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { evaluate, type ScorerName } from '../src/eval/run.js';
-import { DEFAULT_MODEL_DIR } from '../src/model/classifier.js';
+import { DEFAULT_MODEL_DIR } from '../src/model/location.js';
 import { scorerMarkdown } from '../src/eval/markdown.js';
 import type { EvalReport } from '../src/eval/report-types.js';
 import { WEAK_ALLOWED, weakTrains } from './train/weak.js';

@@ -8,7 +8,8 @@ import { canonicalIndicator, extractIndicators } from './lexicon/indicators.js';
 import { loadLexicons } from './lexicon/load.js';
 import { LexiconMatcher, type LexiconMatch } from './lexicon/matcher.js';
 import { PROPAGANDA_CATEGORIES, type LexiconFile, type PropagandaCategory, type WatchlistEntry } from './lexicon/types.js';
-import { DEFAULT_MODEL_DIR, ModelClassifier, type ModelInfo, type ModelPrediction } from './model/classifier.js';
+import type { ModelClassifier, ModelInfo, ModelPrediction } from './model/classifier.js';
+import { DEFAULT_MODEL_DIR } from './model/location.js';
 import { modelParts } from './model/input.js';
 import { normalizeViews } from './normalize/pipeline.js';
 import { OcrEngine, withOcrText, type OcrRecordOptions, type OcrScorerOptions } from './ocr/index.js';
@@ -88,6 +89,8 @@ export async function createScorer(options: ScorerOptions = {}): Promise<Scorer>
   const ocr = options.ocr ? { ...options.ocr, engine: await OcrEngine.create({ workers: options.ocr.workers, languages: options.ocr.languages }) } : null;
   const dir = options.model === false ? null : (options.model ?? (existsSync(join(DEFAULT_MODEL_DIR(), 'config.json')) ? DEFAULT_MODEL_DIR() : null));
   if (!dir) return new RaqibScorer(lexicon, config, null, null, options.batchSize ?? 32, ocr);
+  // transformers.js, onnxruntime and sharp load only for a scorer that reads with the model
+  const { ModelClassifier } = await import('./model/classifier.js');
   const classifier = await ModelClassifier.load(dir, options.dtype ?? 'q8');
   const fusionFile = join(dir, 'fusion.json');
   // a model without fitted fusion parameters is used on its own (its calibrated probability is the score)

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { DEFAULT_MODEL_DIR } from '../model/classifier.js';
+import { DEFAULT_MODEL_DIR } from '../model/location.js';
 import { readJsonl, type RawRecord } from '../io/readers.js';
 import type { OcrScorerOptions } from '../ocr/index.js';
 import type { Scorer, ScorerOptions } from '../scorer.js';

@@ -3,13 +3,16 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { Aggregator, aggregateFiles, parseGroupKeys, type GroupKey } from '../batch/aggregate.js';
-import { collectResults, enqueueRecords, failedJobs, queueStatus, redactUrl, retryFailed, startWorker, type QueueTarget } from '../batch/bullmq.js';
+import type { QueueTarget } from '../batch/bullmq.js';
 import { createExecutor, defaultWorkers } from '../batch/pool.js';
 import { readResumeState, type ResumeState } from '../batch/resume.js';
 import { autoWorkers, runBatch, write } from '../batch/run.js';
 import { loadsModel, type ScorerSpec } from '../batch/task.js';
 import { ocrOptionsFromCli } from '../ocr/index.js';
 import { closeStream, Progress } from '../io/output.js';
+
+// BullMQ and ioredis cost ~140 ms to import: only the queue commands pay it
+const queue = () => import('../batch/bullmq.js');
 
 /**
  * The batch side of the command line: `raqib score` (worker pool, --resume, --group-by),
@@ -286,6 +289,7 @@ export function workerCommand(argv: string[]): Promise<number> {
     const target = queueTarget(v);
     const lockDuration = positiveInt('--lock-duration', v['lock-duration'], 30000);
     const log = (m: string) => process.stderr.write(`raqib worker: ${m}\n`);
+    const { redactUrl, startWorker } = await queue();
     const handle = await startWorker({
       target,
       scorer: scorerSpec(v),
@@ -330,6 +334,7 @@ export function enqueueCommand(argv: string[]): Promise<number> {
     });
     const v = args.values;
     const target = queueTarget(v);
+    const { collectResults, enqueueRecords, failedJobs, queueStatus, retryFailed } = await queue();
     if (v.status) {
       process.stdout.write(`${JSON.stringify(await queueStatus(target))}\n`);
       return 0;

@@ -4,7 +4,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { AutoModelForSequenceClassification, AutoTokenizer, env, Tensor, type PreTrainedModel, type PreTrainedTokenizer } from '@huggingface/transformers';
 import { BoundedCache } from '../bounded-cache.js';
 import { PROPAGANDA_CATEGORIES, type PropagandaCategory } from '../lexicon/types.js';
-import { packageRoot } from '../paths.js';
+import { DEFAULT_MODEL_DIR } from './location.js';
 import type { CategoryMap, Label } from '../types.js';
 import { joinParts, type ModelPart } from './input.js';
 
@@ -17,7 +17,7 @@ import { joinParts, type ModelPart } from './input.js';
  * Long inputs are windowed, not cut: a text longer than the model's 128 tokens is read in overlapping
  * windows and the window with the highest propaganda probability speaks for it (`window` says which).
  */
-export const DEFAULT_MODEL_DIR = (): string => join(packageRoot(), 'models', 'raqib-small');
+export { DEFAULT_MODEL_DIR } from './location.js';
 
 export interface ModelPrediction {
   labels: Record<Label, number>;

@@ -2,7 +2,7 @@ import { closeSync, mkdtempSync, openSync, readSync, rmSync, statSync, symlinkSy
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import Tesseract from 'tesseract.js';
+import type Tesseract from 'tesseract.js';
 import { OcrError, withTimeout } from './errors.js';
 import { cleanOcrText } from './text.js';
 
@@ -264,7 +264,9 @@ export class OcrEngine {
     });
     loadFailed.catch(() => {});
     let ready = false;
-    const created = Tesseract.createWorker(this.langs, OEM_LSTM_ONLY, {
+    // tesseract.js loads on the first image, not with every scorer
+    const { createWorker } = (await import('tesseract.js')).default;
+    const created = createWorker(this.langs, OEM_LSTM_ONLY, {
       langPath: this.langPath,
       gzip: true,
       cacheMethod: 'none',

@@ -1,4 +1,4 @@
-import sharp, { type Metadata, type SharpOptions } from 'sharp';
+import type { Metadata, SharpOptions } from 'sharp';
 import { OcrError, withTimeout } from './errors.js';
 
 /**
@@ -127,8 +127,12 @@ export async function prepareImage(buf: Buffer, pre: PreprocessOptions = DEFAULT
 
 const SVG_DENSITY = 144; // render SVG at 2× its nominal size
 
+/** sharp costs ~115 ms to import: a scorer without OCR never loads it (transformers.js may, for itself). */
+const loadSharp = async () => (await import('sharp')).default;
+
 async function decode(input: Buffer, kind: ImageKind, pre: PreprocessOptions, limits: ImageLimits): Promise<PreparedImage> {
   const opts = { limitInputPixels: limits.maxPixels, failOn: 'truncated' as const, pages: 1, ...(kind === 'svg' ? { density: SVG_DENSITY } : {}) };
+  const sharp = await loadSharp();
   let meta: Metadata;
   try {
     meta = await sharp(input, opts).metadata();
@@ -156,6 +160,7 @@ async function decode(input: Buffer, kind: ImageKind, pre: PreprocessOptions, li
 async function render(input: Buffer, opts: SharpOptions, kind: ImageKind, pre: PreprocessOptions, limits: ImageLimits, w: number, h: number, scale: number): Promise<Buffer> {
   const tw = Math.max(1, Math.round(w * scale));
   const th = Math.max(1, Math.round(h * scale));
+  const sharp = await loadSharp();
   try {
     let img = sharp(input, opts)
       .timeout({ seconds: Math.max(1, Math.ceil(limits.decodeTimeoutMs / 1000)) })
