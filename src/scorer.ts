@@ -8,8 +8,7 @@ import { canonicalIndicator, extractIndicators } from './lexicon/indicators.js';
 import { loadLexicons } from './lexicon/load.js';
 import { LexiconMatcher, type LexiconMatch } from './lexicon/matcher.js';
 import { PROPAGANDA_CATEGORIES, type LexiconFile, type PropagandaCategory, type WatchlistEntry } from './lexicon/types.js';
-import type { ModelInfo, ModelPrediction } from './model/classifier.js';
-import { ModelThread, type TextClassifier } from './model/thread.js';
+import type { ModelClassifier, ModelInfo, ModelPrediction } from './model/classifier.js';
 import { DEFAULT_MODEL_DIR } from './model/location.js';
 import { modelParts } from './model/input.js';
 import { normalizeViews } from './normalize/pipeline.js';
@@ -46,11 +45,6 @@ export interface ScorerOptions {
   /** false: the model's own calibrated probability is the score, without fusion with the lexicons */
   fusion?: boolean;
   /**
-   * Run the model on a worker thread of its own (default true): inference then overlaps the lexicon
-   * work of the next batch, and the model loads while the lexicons are built. false: in this thread.
-   */
-  modelThread?: boolean;
-  /**
    * Read the text in each record's image (image, image_url, animation_url) with offline OCR and score
    * it as the field image_ocr. Local files only under `imageRoot`; no network unless `ipfsGateway`.
    */
@@ -86,36 +80,22 @@ const TEXT_CACHE_SIZE = 20000;
 const RAQIB_VERSION: string = JSON.parse(readFileSync(`${packageRoot()}/package.json`, 'utf8')).version;
 
 export async function createScorer(options: ScorerOptions = {}): Promise<Scorer> {
+  const lex = loadLexicons(options.lexicons ?? [], options.shippedLexicons ?? true);
+  let config = options.config ?? loadConfig(options.configPath).config;
+  if (options.threshold) config = withThresholdOverride(config, options.threshold);
+  const detector = await LanguageDetector.create();
+  const lexicon = new LexiconScorer(lex.files, lex.version, config, detector, options.fields);
+  // OCR starts once, before the first record, and fails fast (missing traineddata is a setup error)
+  const ocr = options.ocr ? { ...options.ocr, engine: await OcrEngine.create({ workers: options.ocr.workers, languages: options.ocr.languages }) } : null;
   const dir = options.model === false ? null : (options.model ?? (existsSync(join(DEFAULT_MODEL_DIR(), 'config.json')) ? DEFAULT_MODEL_DIR() : null));
-  // the model starts loading first: on its own thread it loads while the lexicons are built here
-  const loading = dir ? loadClassifier(dir, options.dtype ?? 'q8', options.modelThread ?? true) : null;
-  loading?.catch(() => {}); // awaited below; a failure must not surface as unhandled meanwhile
-  try {
-    const lex = loadLexicons(options.lexicons ?? [], options.shippedLexicons ?? true);
-    let config = options.config ?? loadConfig(options.configPath).config;
-    if (options.threshold) config = withThresholdOverride(config, options.threshold);
-    const detector = await LanguageDetector.create();
-    const lexicon = new LexiconScorer(lex.files, lex.version, config, detector, options.fields);
-    // OCR starts once, before the first record, and fails fast (missing traineddata is a setup error)
-    const ocr = options.ocr ? { ...options.ocr, engine: await OcrEngine.create({ workers: options.ocr.workers, languages: options.ocr.languages }) } : null;
-    if (!dir || !loading) return new RaqibScorer(lexicon, config, null, null, options.batchSize ?? 32, ocr);
-    const classifier = await loading;
-    const fusionFile = join(dir, 'fusion.json');
-    // a model without fitted fusion parameters is used on its own (its calibrated probability is the score)
-    const fusion = options.fusion !== false && existsSync(fusionFile) ? (JSON.parse(readFileSync(fusionFile, 'utf8')) as FusionParams) : null;
-    return new RaqibScorer(lexicon, config, classifier, fusion, options.batchSize ?? 32, ocr);
-  } catch (e) {
-    // a setup error after the model thread started must not leave it running
-    await (await loading?.catch(() => null))?.dispose();
-    throw e;
-  }
-}
-
-/** transformers.js, onnxruntime and sharp load only for a scorer that reads with the model, and only in the thread that runs it. */
-async function loadClassifier(dir: string, dtype: 'q8' | 'fp32', thread: boolean): Promise<TextClassifier> {
-  if (thread) return ModelThread.load(dir, dtype);
+  if (!dir) return new RaqibScorer(lexicon, config, null, null, options.batchSize ?? 32, ocr);
+  // transformers.js, onnxruntime and sharp load only for a scorer that reads with the model
   const { ModelClassifier } = await import('./model/classifier.js');
-  return ModelClassifier.load(dir, dtype);
+  const classifier = await ModelClassifier.load(dir, options.dtype ?? 'q8');
+  const fusionFile = join(dir, 'fusion.json');
+  // a model without fitted fusion parameters is used on its own (its calibrated probability is the score)
+  const fusion = options.fusion !== false && existsSync(fusionFile) ? (JSON.parse(readFileSync(fusionFile, 'utf8')) as FusionParams) : null;
+  return new RaqibScorer(lexicon, config, classifier, fusion, options.batchSize ?? 32, ocr);
 }
 
 /** What depends on a text alone (cached per distinct text); indicators carry no field path yet. */
@@ -345,7 +325,7 @@ export class RaqibScorer implements Scorer {
   constructor(
     private readonly lexicon: LexiconScorer,
     private readonly config: ScoringConfig,
-    private readonly classifier: TextClassifier | null,
+    private readonly classifier: ModelClassifier | null,
     private readonly fusion: FusionParams | null,
     private readonly batchSize: number,
     private readonly ocr: OcrRecordOptions | null = null,
@@ -367,26 +347,16 @@ export class RaqibScorer implements Scorer {
   }
 
   async *scoreMany(records: AsyncIterable<unknown> | Iterable<unknown>, ctx: { source?: string } = {}): AsyncGenerator<OutputRecord> {
-    // with the model on its own thread, the next batch's lexicon work runs while this one is inferred
-    const depth = this.classifier instanceof ModelThread ? 2 : 1;
-    const inFlight: Array<Promise<OutputRecord[]>> = [];
-    const start = (b: Array<{ record: unknown; ctx: ScoreContext }>) => {
-      const p = this.scoreBatch(b);
-      p.catch(() => {}); // awaited in order below; meanwhile a failure is not unhandled
-      inFlight.push(p);
-    };
     let line = 0;
     let batch: Array<{ record: unknown; ctx: ScoreContext }> = [];
     for await (const r of records as AsyncIterable<unknown>) {
       batch.push({ record: r, ctx: { source: ctx.source, line: ++line } });
       if (batch.length >= this.batchSize) {
-        start(batch);
+        yield* await this.scoreBatch(batch);
         batch = [];
-        if (inFlight.length >= depth) yield* await inFlight.shift()!;
       }
     }
-    if (batch.length) start(batch);
-    while (inFlight.length) yield* await inFlight.shift()!;
+    if (batch.length) yield* await this.scoreBatch(batch);
   }
 
   async scoreBatch(batch: Array<{ record: unknown; ctx?: ScoreContext }>): Promise<OutputRecord[]> {

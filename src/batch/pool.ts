@@ -57,10 +57,6 @@ export async function createExecutor(opts: { workers: number; scorer: ScorerSpec
     filename: pathToFileURL(workerFile()).href,
     minThreads: opts.workers,
     maxThreads: opts.workers,
-    // One scoring thread with the model takes two tasks at once: the model runs on a thread of its own
-    // (src/model/thread.ts), so one task's lexicon work overlaps the other's inference. Not with more
-    // threads: the init/close barriers rely on a thread holding one task at a time.
-    concurrentTasksPerWorker: opts.workers === 1 && loadsModel(opts.scorer) ? 2 : 1,
     idleTimeout: 60_000,
     resourceLimits: { maxOldGenerationSizeMb: POOL_THREAD_HEAP_MB },
     workerData: { scorer: opts.scorer },
