@@ -108,8 +108,8 @@ Test-split and real-data figures come from `raqib eval` (EVALUATION.md), not fro
 AdamW (lr {a['lr']}, weight decay {a['weight_decay']}, warmup {a['warmup']}, linear decay), batch {a['batch']},
 dropout {a['dropout']}, label smoothing {a['label_smoothing']}, category BCE weight {a['category_weight']} (propaganda
 rows only), `[UNK]` noise {a['unk_noise']}, weight EMA {a.get('ema', 0)} per step (the averaged weights are
-evaluated and shipped), seed {a['seed']} (seeds 1234, 777 and 2024 were trained; the one with the best dev
-macro-F1 ships); best epoch {tr['best_epoch']} of {tr['epochs_run']} (early
+evaluated and shipped), seed {a['seed']} (the candidates trained and why this one ships: `scripts/train/README.md`,
+"Experiments"); best epoch {tr['best_epoch']} of {tr['epochs_run']} (early
 stopping on dev macro-F1, patience {a['patience']}); {tr['train_wall_seconds'] / 60:.1f} min on 2 CPU cores.
 
 ## How to rebuild
