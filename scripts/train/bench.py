@@ -24,7 +24,7 @@ from tokenizer import Tokenizer  # noqa: E402
 from train import pad_batch  # noqa: E402
 
 torch.set_num_threads(1)
-SIZES = [(256, 4, 4, 1024), (192, 3, 3, 768), (256, 2, 4, 1024), (128, 2, 2, 512)]
+SIZES = [(256, 4, 4, 1024), (192, 3, 3, 768), (256, 2, 4, 1024), (128, 2, 2, 512), (128, 2, 2, 256)]
 
 
 def main():
