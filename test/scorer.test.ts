@@ -156,7 +156,11 @@ describe('determinism', () => {
     const records = readJsonl(new URL('../data/samples/nft-sample.jsonl', import.meta.url));
     // each record scored first thing by a scorer of its own is the reference…
     const alone: OutputRecord[] = [];
-    for (const r of records.slice(0, 6)) alone.push(await (await createScorer()).score(r));
+    for (const r of records.slice(0, 6)) {
+      const own = await createScorer();
+      alone.push(await own.score(r));
+      await own.close();
+    }
     // …and the shared scorer (warm caches) must agree on those and on the rest
     for (const r of records.slice(6)) alone.push(await scorer.score(r));
     const fresh = await createScorer();
@@ -164,6 +168,7 @@ describe('determinism', () => {
     for (const r of [...records].reverse()) reversed.unshift(await fresh.score(r));
     const batch: OutputRecord[] = [];
     for await (const r of fresh.scoreMany(records)) batch.push(r);
+    await fresh.close();
     expect(reversed).toEqual(alone);
     expect(batch).toEqual(alone);
   });
