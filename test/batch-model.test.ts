@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generateRecords } from '../scripts/generate-records.js';
 import { scoreCommand } from '../src/cli/batch.js';
-import { DEFAULT_MODEL_DIR } from '../src/model/classifier.js';
+import { DEFAULT_MODEL_DIR } from '../src/model/location.js';
 import { checkOutput } from './helpers.js';
 
 /**

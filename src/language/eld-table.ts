@@ -56,9 +56,7 @@ export async function eldFromJson(path: string): Promise<Eld | null> {
 let eldPromise: Promise<Eld> | null = null;
 
 /** One eld per process (read-only once loaded): the built JSON table when usable, else `eld/small`. */
-export function loadEld(tablePath: string = BUILT_TABLE): Promise<Eld> {
-  if (!eldPromise) {
-    eldPromise = (async () => (await eldFromJson(tablePath)) ?? ((await import('eld/small')).eld as Eld))();
-  }
+export function loadEld(): Promise<Eld> {
+  eldPromise ??= (async () => (await eldFromJson(BUILT_TABLE)) ?? ((await import('eld/small')).eld as Eld))();
   return eldPromise;
 }

@@ -17,8 +17,6 @@ import { joinParts, type ModelPart } from './input.js';
  * Long inputs are windowed, not cut: a text longer than the model's 128 tokens is read in overlapping
  * windows and the window with the highest propaganda probability speaks for it (`window` says which).
  */
-export { DEFAULT_MODEL_DIR } from './location.js';
-
 export interface ModelPrediction {
   labels: Record<Label, number>;
   categories: CategoryMap<number>;
