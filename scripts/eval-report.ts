@@ -14,8 +14,9 @@ import { WEAK_ALLOWED, weakTrains } from './train/weak.js';
 
 const root = process.cwd();
 const shared = resolve(process.env.RAQIB_SHARED ?? join(root, '..', 'shared', 'datasets', 'real'));
-// the model and fused scorers join when a model is shipped (models/raqib-small)
-const scorers: ScorerName[] = existsSync(join(DEFAULT_MODEL_DIR(), 'config.json')) ? ['lexicon', 'model', 'fused'] : ['lexicon'];
+// the model and fused scorers join when a model is shipped (models/raqib-small), ngram when it ships one
+const shipped = existsSync(join(DEFAULT_MODEL_DIR(), 'config.json'));
+const scorers: ScorerName[] = shipped ? ['lexicon', 'model', ...(existsSync(join(DEFAULT_MODEL_DIR(), 'ngram.json')) ? (['ngram'] as const) : []), 'fused'] : ['lexicon'];
 const pct = (x: number | null | undefined) => (x === null || x === undefined ? '–' : `${(100 * x).toFixed(1)} %`);
 
 const sets: Array<{ title: string; files: string[]; note: string; research?: boolean }> = [
@@ -55,9 +56,9 @@ Regenerate with \`npm run eval\` (writes this file; the real-data sections need 
 "Flagged" means decision review or block at the shipped thresholds (\`data/config/default.json\`);
 positives are \`propaganda\`, every other label is negative. Intervals are 95 % (bootstrap for AUCs,
 Wilson for proportions), so small cells read as small. Scorers measured: ${scorers.join(', ')}
-(lexicon: keyword evidence alone; model: the transformer's calibrated probability alone; fused: the
-model and the lexicon evidence combined by the logistic fusion fitted on dev, which is what
-\`raqib score\` uses by default).
+(lexicon: keyword evidence alone; model: the transformer's calibrated probability alone; ngram: the
+character n-gram model's probability alone; fused: the models and the lexicon evidence combined by the
+logistic fusion fitted on dev, which is what \`raqib score\` uses by default).
 
 ## Summary
 

@@ -15,7 +15,8 @@ import { normalizeViews } from './normalize/pipeline.js';
 import { OcrEngine, withOcrText, type OcrRecordOptions, type OcrScorerOptions } from './ocr/index.js';
 import { packageRoot } from './paths.js';
 import { configVersion, loadConfig, thresholdsFor, withThresholdOverride, type ScoringConfig } from './score/config.js';
-import { fuse, fusedCategories, fusionFeatures, type FusionParams, type LexiconSummary } from './score/fuse.js';
+import { fuse, fusedCategories, fusionFeatures, missingFeatures, FEATURES, type FeatureName, type FusionParams, type LexiconSummary } from './score/fuse.js';
+import { NgramClassifier, type NgramPrediction } from './ngram/classifier.js';
 import { collapseDuplicates, gateByLanguage, suppressBenign } from './score/gate.js';
 import { emptyCategories, noisyOr, scoreFieldMatches, type FieldLexiconScore } from './score/lexicon-score.js';
 import type { Decision, ErrorRecord, Evidence, FieldResult, Indicator, OutputRecord, ScoreResult, Warning } from './types.js';
@@ -42,8 +43,13 @@ export interface ScorerOptions {
   dtype?: 'q8' | 'fp32';
   /** records per model call in scoreMany (default 32) */
   batchSize?: number;
-  /** false: the model's own calibrated probability is the score, without fusion with the lexicons */
+  /** false: one model's own probability is the score, without fusion with the lexicons (see `alone`) */
   fusion?: boolean;
+  /**
+   * With `fusion: false`, which of the model directory's two models gives the score: the transformer
+   * (default) or the character n-gram model (`ngram.json`). For measuring each part on its own.
+   */
+  alone?: 'transformer' | 'ngram';
   /**
    * Read the text in each record's image (image, image_url, animation_url) with offline OCR and score
    * it as the field image_ocr. Local files only under `imageRoot`; no network unless `ipfsGateway`.
@@ -95,7 +101,13 @@ export async function createScorer(options: ScorerOptions = {}): Promise<Scorer>
   const fusionFile = join(dir, 'fusion.json');
   // a model without fitted fusion parameters is used on its own (its calibrated probability is the score)
   const fusion = options.fusion !== false && existsSync(fusionFile) ? (JSON.parse(readFileSync(fusionFile, 'utf8')) as FusionParams) : null;
-  return new RaqibScorer(lexicon, config, classifier, fusion, options.batchSize ?? 32, ocr);
+  // the character n-gram model ships beside the transformer; a directory without one is a transformer alone
+  const ngram = NgramClassifier.loadIfPresent(dir);
+  if (options.alone === 'ngram' && !ngram) throw new Error(`no n-gram model in ${dir} (need ngram.json and ngram.bin)`);
+  const available = FEATURES.filter((f) => ngram || !f.startsWith('ngram_'));
+  const missing = fusion ? missingFeatures(fusion, available) : [];
+  if (missing.length) throw new Error(`${fusionFile}: fitted with ${missing.join(', ')}, which this model directory does not provide`);
+  return new RaqibScorer(lexicon, config, classifier, fusion, options.batchSize ?? 32, ocr, ngram, options.fusion === false ? (options.alone ?? 'transformer') : null);
 }
 
 /** What depends on a text alone (cached per distinct text); indicators carry no field path yet. */
@@ -329,6 +341,9 @@ export class RaqibScorer implements Scorer {
     private readonly fusion: FusionParams | null,
     private readonly batchSize: number,
     private readonly ocr: OcrRecordOptions | null = null,
+    private readonly ngram: NgramClassifier | null = null,
+    /** with fusion off: which model's probability is the score */
+    private readonly alone: 'transformer' | 'ngram' | null = null,
   ) {
     this.version = lexicon.version;
     this.model = classifier?.info ?? null;
@@ -365,32 +380,40 @@ export class RaqibScorer implements Scorer {
     const analysed = items.map((it) => this.lexicon.analyse(it.record, it.ctx ?? {}));
     if (!this.classifier) return analysed.map((a) => a.out);
     const todo = analysed.map((a, i) => ({ a, i })).filter((x) => x.a.summary && x.a.fields);
-    const predictions = await this.classifier.classify(todo.map((x) => modelParts(x.a.fields!)), this.batchSize);
+    const parts = todo.map((x) => modelParts(x.a.fields!));
+    const predictions = await this.classifier.classify(parts, this.batchSize);
     const out = analysed.map((a) => a.out);
     const flagged: Array<{ i: number; fields: TextField[]; p: number }> = [];
     todo.forEach((x, k) => {
-      const fused = this.fused(x.a.out as ScoreResult, x.a.summary!, predictions[k]);
+      const ng = this.ngram?.predict(parts[k]);
+      const fused = this.fused(x.a.out as ScoreResult, x.a.summary!, predictions[k], ng);
       out[x.i] = fused;
-      if (fused.flagged) flagged.push({ i: x.i, fields: x.a.fields!, p: predictions[k].labels.propaganda });
+      if (fused.flagged) {
+        flagged.push({ i: x.i, fields: x.a.fields!, p: predictions[k].labels.propaganda });
+        if (this.ngram) this.ngramEvidence(fused, x.a.fields!);
+      }
     });
     await this.attribute(out, flagged);
     return out;
   }
 
   /** Fusion inputs of records (for fitting fusion.json on dev): null for records with nothing to score. */
-  async fusionFeatures(records: unknown[]): Promise<Array<number[] | null>> {
+  async fusionFeatures(records: unknown[]): Promise<Array<Partial<Record<FeatureName, number>> | null>> {
     if (!this.classifier) throw new Error('fusion features need a model');
     const analysed = records.map((r) => this.lexicon.analyse(r));
     const ok = analysed.map((a, i) => ({ a, i })).filter((x) => x.a.summary && x.a.fields);
-    const preds = await this.classifier.classify(ok.map((x) => modelParts(x.a.fields!)), this.batchSize);
-    const out: Array<number[] | null> = records.map(() => null);
-    ok.forEach((x, k) => (out[x.i] = fusionFeatures(preds[k], x.a.summary!)));
+    const parts = ok.map((x) => modelParts(x.a.fields!));
+    const preds = await this.classifier.classify(parts, this.batchSize);
+    const out: Array<Partial<Record<FeatureName, number>> | null> = records.map(() => null);
+    ok.forEach((x, k) => (out[x.i] = fusionFeatures(preds[k], x.a.summary!, this.ngram?.predict(parts[k]))));
     return out;
   }
 
   /** The lexicon result with the model's probabilities fused in: scores, categories, decision. */
-  private fused(lex: ScoreResult, summary: LexiconSummary, m: ModelPrediction): ScoreResult {
-    const fusedP = this.fusion ? fuse(fusionFeatures(m, summary), this.fusion) : m.labels.propaganda;
+  private fused(lex: ScoreResult, summary: LexiconSummary, m: ModelPrediction, ng?: NgramPrediction): ScoreResult {
+    // with fusion off, one model speaks alone: its label probabilities are the scores
+    const own = this.alone === 'ngram' && ng ? ng.labels : m.labels;
+    const fusedP = this.fusion ? fuse(fusionFeatures(m, summary, ng), this.fusion) : own.propaganda;
     // Evidence the lexicons alone would block on (a named group or outlet with in-group cues, after the
     // reporting/counter-speech discount) keeps at least its lexicon score: the fusion is fitted on dev,
     // where such records are nearly always caught by the model too, so it learns little about the rare
@@ -410,8 +433,10 @@ export class RaqibScorer implements Scorer {
       }
       if (categoryScores[c] >= t.block && categoryScores[c] > 0) decision = 'block';
     }
-    const rest = m.labels.about_extremism + m.labels.benign;
-    const about = round((1 - p) * (rest > 0 ? m.labels.about_extremism / rest : 0));
+    // the non-propaganda rest is shared as the models share it (both, averaged, when both are loaded)
+    const reader = this.fusion && ng ? { about: (m.labels.about_extremism + ng.labels.about_extremism) / 2, benign: (m.labels.benign + ng.labels.benign) / 2 } : { about: own.about_extremism, benign: own.benign };
+    const rest = reader.about + reader.benign;
+    const about = round((1 - p) * (rest > 0 ? reader.about / rest : 0));
     return {
       ...lex,
       flagged: decision !== 'allow',
@@ -450,6 +475,36 @@ export class RaqibScorer implements Scorer {
       const p = alone[k].labels.propaganda;
       if (p >= 0.5) this.modelEvidence(out[j.f.i] as ScoreResult, j.field, `model: this field alone reads as propaganda (${round(p)}); no single field's removal changes the record's ${round(j.f.p)}`, p);
     });
+  }
+
+  /**
+   * The words that moved the n-gram model most towards propaganda, as evidence on their fields: the
+   * model is linear in its n-grams, so this is exact, not an estimate. A word is located in the field's
+   * own text when it appears there as written (case aside); otherwise the evidence spans the field.
+   */
+  private ngramEvidence(r: ScoreResult, fields: TextField[]): void {
+    const parts = modelParts(fields);
+    const top = PROPAGANDA_CATEGORIES.reduce((a, c) => (r.category_scores[c] > r.category_scores[a] ? c : a), PROPAGANDA_CATEGORIES[0]);
+    for (const c of this.ngram!.contributions(parts, 3)) {
+      if (c.weight < 0.05) continue;
+      const part = parts[c.part];
+      // the part's field: the first field whose normalised text is this part's text
+      const field = fields.find((f) => modelParts([f])[0]?.text === part.text) ?? fields[0];
+      const at = field.text.toLowerCase().indexOf(c.word);
+      const [start, end] = at >= 0 ? [at, at + c.word.length] : [0, Math.min(field.text.length, 200)];
+      r.evidence.push({
+        field: field.path,
+        start,
+        end,
+        text: field.text.slice(start, end),
+        match: `n-gram model: "${c.word}" adds ${round(c.weight)} to the propaganda logit`,
+        gloss_en: 'the n-gram model reads this word as propaganda',
+        category: top,
+        source: 'model',
+        rule: `model.${this.ngram!.info.name}`,
+        weight: round(Math.min(1, c.weight)),
+      });
+    }
   }
 
   private modelEvidence(r: ScoreResult, field: TextField, match: string, weight: number): void {

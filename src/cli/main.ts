@@ -45,7 +45,7 @@ ${BATCH_HELP.score.trimEnd()}
 eval options:
   --label-field NAME        field holding the label (default label)
   --positive LABEL          the positive label (default propaganda; every other label is negative)
-  --scorer lexicon|model|fused|all   (default lexicon)
+  --scorer lexicon|model|ngram|fused|all   (default lexicon)
   --json FILE  --md FILE  --html FILE   write the report (a summary goes to stdout)
   --by lang,category,source,evasion     breakdowns (default all four)
   --target-precision P      report the lowest threshold reaching precision P (default 0.95)

@@ -4,7 +4,8 @@ import { scoreRows } from './collect.js';
 import { readLabelled } from './dataset.js';
 import type { EvalReport } from './report-types.js';
 
-export const SCORERS = ['lexicon', 'model', 'fused'] as const;
+/** lexicon: keywords alone; model: the transformer alone; ngram: the n-gram model alone; fused: what `raqib score` outputs */
+export const SCORERS = ['lexicon', 'model', 'ngram', 'fused'] as const;
 export type ScorerName = (typeof SCORERS)[number];
 
 export interface EvalOptions {
@@ -43,7 +44,8 @@ export async function evaluate(opt: EvalOptions): Promise<EvalReport> {
   const records = perFile.flatMap((f) => f.records);
   const reports = [];
   for (const name of opt.scorers ?? ['lexicon']) {
-    const scorer = await scorerFor(name, name === 'model' ? { ...opt.scorerOptions, fusion: false } : opt.scorerOptions);
+    const alone = name === 'model' ? 'transformer' : name === 'ngram' ? 'ngram' : undefined;
+    const scorer = await scorerFor(name, alone ? { ...opt.scorerOptions, fusion: false, alone } : opt.scorerOptions);
     const rows = await scoreRows(records, scorer);
     await scorer.close();
     reports.push(

@@ -1,6 +1,6 @@
 import type { ModelPrediction } from '../model/classifier.js';
 import { PROPAGANDA_CATEGORIES } from '../lexicon/types.js';
-import type { CategoryMap } from '../types.js';
+import type { CategoryMap, Label } from '../types.js';
 
 /**
  * Fusion of the model with the lexicons into one calibrated propaganda probability: a logistic
@@ -31,15 +31,42 @@ export interface FusionParams {
 const EPS = 1e-4;
 const logit = (p: number) => Math.log(Math.min(1 - EPS, Math.max(EPS, p)) / (1 - Math.min(1 - EPS, Math.max(EPS, p))));
 
-export const FEATURES = ['model_logit', 'model_about_logit', 'lexicon_raw', 'lexicon_after_context', 'context', 'benign_sense'] as const;
+/**
+ * Every input the fusion can weigh. A fusion.json names the ones it was fitted with, so a model
+ * directory without the n-gram model (or a fusion fitted before it existed) still scores.
+ */
+export const FEATURES = ['model_logit', 'model_about_logit', 'lexicon_raw', 'lexicon_after_context', 'context', 'benign_sense', 'ngram_logit', 'ngram_about_logit'] as const;
+export type FeatureName = (typeof FEATURES)[number];
 
-export function fusionFeatures(m: ModelPrediction, lex: LexiconSummary): number[] {
-  return [logit(m.labels.propaganda), logit(m.labels.about_extremism), lex.raw, lex.after, lex.context, lex.benignSense];
+/** The fusion inputs of one record; the n-gram ones only when an n-gram model is loaded. */
+export function fusionFeatures(m: ModelPrediction, lex: LexiconSummary, ngram?: { labels: Record<Label, number> }): Partial<Record<FeatureName, number>> {
+  const f: Partial<Record<FeatureName, number>> = {
+    model_logit: logit(m.labels.propaganda),
+    model_about_logit: logit(m.labels.about_extremism),
+    lexicon_raw: lex.raw,
+    lexicon_after_context: lex.after,
+    context: lex.context,
+    benign_sense: lex.benignSense,
+  };
+  if (ngram) {
+    f.ngram_logit = logit(ngram.labels.propaganda);
+    f.ngram_about_logit = logit(ngram.labels.about_extremism);
+  }
+  return f;
 }
 
-export function fuse(features: number[], p: FusionParams): number {
+/** The features a fusion.json names that these inputs lack (a fusion fitted with the n-gram model, used without it). */
+export function missingFeatures(p: FusionParams, available: readonly FeatureName[]): string[] {
+  return p.features.filter((f) => !available.includes(f as FeatureName));
+}
+
+export function fuse(features: Partial<Record<FeatureName, number>>, p: FusionParams): number {
   let z = p.bias;
-  for (let i = 0; i < features.length; i++) z += p.weights[i] * features[i];
+  for (let i = 0; i < p.features.length; i++) {
+    const v = features[p.features[i] as FeatureName];
+    if (v === undefined) throw new Error(`fusion feature ${p.features[i]} is not available`);
+    z += p.weights[i] * v;
+  }
   return 1 / (1 + Math.exp(-z));
 }
 
