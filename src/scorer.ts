@@ -389,7 +389,10 @@ export class RaqibScorer implements Scorer {
       const fused = this.fused(x.a.out as ScoreResult, x.a.summary!, predictions[k], ng);
       out[x.i] = fused;
       if (fused.flagged) {
-        flagged.push({ i: x.i, fields: x.a.fields!, p: predictions[k].labels.propaganda });
+        // the transformer's fields are sought only where it reads the record as propaganda itself: where it
+        // does not, it is not why the record was flagged (the n-gram words and the lexicons say why), and
+        // reading every field left out costs a model call per field
+        if (predictions[k].labels.propaganda >= 0.5 || !this.ngram) flagged.push({ i: x.i, fields: x.a.fields!, p: predictions[k].labels.propaganda });
         if (this.ngram) this.ngramEvidence(fused, x.a.fields!);
       }
     });
@@ -445,12 +448,19 @@ export class RaqibScorer implements Scorer {
       label_scores: { propaganda: p, about_extremism: about, benign: round(1 - p - about) },
       categories,
       category_scores: categoryScores,
-      model: { name: this.classifier!.info.name, sha256: this.classifier!.info.sha256 },
+      model: this.modelOf(),
     };
   }
 
+  /** Which model files produced a result: the transformer's, and the n-gram model's when it was fused too. */
+  private modelOf(): { name: string; sha256: string; ngram_sha256?: string } {
+    const t = { name: this.classifier!.info.name, sha256: this.classifier!.info.sha256 };
+    return this.ngram && this.alone !== 'transformer' ? { ...t, ngram_sha256: this.ngram.info.sha256 } : t;
+  }
+
   /**
-   * Which field drove the model, for flagged records only (they are few, and a reviewer needs it).
+   * Which field drove the model, for flagged records only (they are few, and a reviewer needs it), and
+   * beside an n-gram model only for those the transformer itself reads as propaganda.
    * First each field is left out in turn: a field whose removal lowers the model's propaganda
    * probability by at least 0.05 becomes model evidence, spanning the whole field. When no single
    * removal matters, the fields repeat one another (a card whose title, description and caption each

@@ -67,7 +67,8 @@ export interface ScoreResult {
   actors: { creator?: string; owner?: string; contract?: string; collection?: string };
   content_hash: string;
   warnings: Warning[];
-  model: null | { name: string; sha256: string };
+  /** the transformer's name and file hash; ngram_sha256 when an n-gram model was fused too */
+  model: null | { name: string; sha256: string; ngram_sha256?: string };
   version: { raqib: string; lexicons: string; config: string };
 }
 

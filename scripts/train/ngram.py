@@ -116,6 +116,42 @@ class QuantisedNgram:
         return e / e.sum()
 
 
+CARD_HEADING = "## The character n-gram model (`ngram.json`, `ngram.bin`)"
+
+
+def write_card_section(out, min_n, max_n, c, f1, qf1, results, rows):
+    """Writes (or replaces) the n-gram model's section of MODEL_CARD.md, before the hand-added measured one."""
+    path = os.path.join(out, "MODEL_CARD.md")
+    if not os.path.exists(path):
+        return
+    grid = "; ".join(f"{r['n'][0]}–{r['n'][1]}, C {r['C']:g}: {r['dev_macro_f1']:.4f}" for r in results)
+    section = (
+        f"{CARD_HEADING}\n"
+        "A second model ships in this directory and is fused with the encoder and the lexicons: a multinomial\n"
+        "logistic regression over hashed character n-grams of the same model text (written by\n"
+        "`scripts/train/ngram.py`, run by `src/ngram/`). Each word, padded with spaces, gives its runs of\n"
+        f"{min_n} to {max_n} code points; each run is hashed (CRC-32 of its UTF-8 bytes) into {BUCKETS:,} buckets;\n"
+        "features are binary, idf-weighted and L2-normalised. Weights are int8 with one scale per label (idf\n"
+        f"folded in), idf uint8: `ngram.bin` is {BUCKETS * 4 / 2**20:.0f} MB. Trained on the encoder's training rows\n"
+        f"({rows} with the weak positives), L2 strength C = {c:g}, chosen on dev macro-F1 ({grid}).\n"
+        f"Dev macro-F1 {f1:.4f} in float, {qf1:.4f} as shipped (quantised). Because it is linear in its\n"
+        "n-grams, the words that drove a flagged record are named exactly (evidence `model.<dir>/ngram`).\n"
+        "It learns surface vocabulary: a word the corpus used mostly in propaganda (\"brothers\", a caption's\n"
+        "\"banner\") pushes towards propaganda wherever it appears; `data/README.md` (round tdS–tdW) says how\n"
+        "the corpus was balanced for that, and `scripts/train/README.md` why this model was added.\n"
+    )
+    text = open(path, encoding="utf-8").read()
+    if CARD_HEADING in text:
+        start = text.index(CARD_HEADING)
+        nxt = text.find("\n## ", start + 1)
+        text = text[:start] + section + ("\n" + text[nxt + 1:] if nxt >= 0 else "")
+    else:
+        at = text.find("## Measured with raqib eval")
+        text = text[:at] + section + "\n" + text[at:] if at >= 0 else text.rstrip("\n") + "\n\n" + section
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(text)
+
+
 def load(path, keep_augmented=True, only_lang=None, weight=1.0):
     rows = [r for r in read_jsonl(path) if (keep_augmented or not r.get("augmented")) and (only_lang is None or r.get("lang") == only_lang)]
     return [r["text"] for r in rows], np.array([r["label"] for r in rows]), np.full(len(rows), weight)
@@ -127,9 +163,16 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--weak", help="weak positives from export-inputs --weak (only its Arabic-script rows are used, as for the encoder)")
     ap.add_argument("--weak-weight", type=float, default=0.5)
-    ap.add_argument("--grid", default="1-4:10,2-5:3,2-5:10,2-5:30,1-5:10", help="n range and C candidates, chosen by dev macro-F1")
+    ap.add_argument("--grid", default="2-5:10,2-5:30,2-5:100,2-6:30", help="n range and C candidates, chosen by dev macro-F1")
     ap.add_argument("--fixtures", help="write a parity fixture (texts with reference probabilities) here")
+    ap.add_argument("--finish-only", action="store_true", help="no training: from the ngram.json/.bin in --out, (re)write the model-card section and the fixture")
     a = ap.parse_args()
+    if not a.finish_only:
+        train(a)
+    finish(a)
+
+
+def train(a):
 
     xs, ys, ws = load(os.path.join(a.inputs, "train.jsonl"))
     if a.weak and os.path.exists(a.weak):
@@ -166,9 +209,9 @@ def main():
 
     os.makedirs(a.out, exist_ok=True)
     # ngram.bin: idf (BUCKETS uint8) then weights (labels × BUCKETS int8), little-endian, no header
-    with open(os.path.join(a.out, "ngram.bin"), "wb") as f:
-        f.write(q["idf_q"].tobytes())
-        f.write(q["w_q"].tobytes())
+    with open(os.path.join(a.out, "ngram.bin"), "wb") as fh:
+        fh.write(q["idf_q"].tobytes())
+        fh.write(q["w_q"].tobytes())
     write_json(os.path.join(a.out, "ngram.json"), {
         "format": FORMAT,
         "labels": LABEL_NAMES,
@@ -182,10 +225,28 @@ def main():
         "C": c,
         "dev_macro_f1": {"float": round(float(f1), 4), "quantised": round(float(qf1), 4)},
         "selection": results,
+        "rows": len(xs),
         "trained_on": f"{len(xs)} rows: corpus train + augmented" + (" + weak Arabic-script Fifth Tribe rows" if a.weak else ""),
     })
     print(f"wrote {a.out}/ngram.json and ngram.bin ({os.path.getsize(os.path.join(a.out, 'ngram.bin'))} bytes)")
 
+
+def load_shipped(out):
+    """The model as written to OUT (what TypeScript reads), with its metadata."""
+    meta = json.load(open(os.path.join(out, "ngram.json"), encoding="utf-8"))
+    raw = np.fromfile(os.path.join(out, "ngram.bin"), dtype=np.uint8)
+    nb, k = meta["buckets"], len(meta["labels"])
+    if raw.size != nb * (1 + k):
+        raise SystemExit(f"{out}/ngram.bin: {raw.size} bytes, expected {nb * (1 + k)}")
+    q = {"idf_q": raw[:nb], "idf_max": meta["idf_max"], "w_q": raw[nb:].view(np.int8).reshape(k, nb),
+         "scales": np.array(meta["scales"]), "bias": np.array(meta["bias"])}
+    return meta, QuantisedNgram(q, meta["min_n"], meta["max_n"])
+
+
+def finish(a):
+    meta, ref = load_shipped(a.out)
+    min_n, max_n = meta["min_n"], meta["max_n"]
+    write_card_section(a.out, min_n, max_n, meta["C"], meta["dev_macro_f1"]["float"], meta["dev_macro_f1"]["quantised"], meta["selection"], meta.get("rows", 0))
     if a.fixtures:
         # the parity strings: dev texts in every language plus edge cases of the featuriser
         by_lang = {}
@@ -194,9 +255,9 @@ def main():
                 by_lang[r["lang"]].append(r["text"])
         edge = ["", " ", "a", "[T] x", "[D] ab", "[T] 😀👍🏽 [D] ﷽", "[X] " + "داعش " * 200, "[D] a\u0301b \u200dc", "[A] rarity: legendary"]
         texts = edge + [t for ts in by_lang.values() for t in ts]
-        with open(a.fixtures, "w", encoding="utf-8") as f:
+        with open(a.fixtures, "w", encoding="utf-8") as fh:
             for t in texts:
-                f.write(json.dumps({"text": t, "buckets": len(buckets(t, min_n, max_n)), "probs": [float(p) for p in ref.proba(t)]}, ensure_ascii=False) + "\n")
+                fh.write(json.dumps({"text": t, "buckets": len(buckets(t, min_n, max_n)), "probs": [float(p) for p in ref.proba(t)]}, ensure_ascii=False) + "\n")
         print(f"wrote {len(texts)} parity strings to {a.fixtures}")
 
 

@@ -55,34 +55,50 @@ export function crc32(bytes: Uint8Array, from = 0, to = bytes.length): number {
 }
 
 /**
- * The sorted, distinct buckets of a text. Each word's code points are encoded once; an n-gram's bytes
- * are then a slice of the word's bytes.
+ * Calls `emit` with the bucket of every n-gram of the text (repeats included). Each word's code points
+ * are encoded once; from each start position the CRC is carried forward one code point at a time, so
+ * the n-grams of every length from that start cost one pass over their bytes (CRC-32 is a running
+ * state: the value of a prefix is the state so far, finalised).
  */
-export function ngramBuckets(text: string, spec: NgramSpec): number[] {
-  const seen = new Set<number>();
+export function forEachBucket(text: string, spec: NgramSpec, emit: (bucket: number) => void): void {
   let bytes = new Uint8Array(64);
+  let starts = new Int32Array(17);
   for (const word of text.split(' ')) {
     if (!word) continue;
-    const cps = [0x20];
-    for (const ch of word) cps.push(ch.codePointAt(0)!);
-    cps.push(0x20);
-    if (bytes.length < cps.length * 4) bytes = new Uint8Array(cps.length * 4);
-    // starts[i] is where code point i begins in bytes; starts[len] is the end
-    const starts = new Array<number>(cps.length + 1);
+    // " word " as code points, each one's UTF-8 start in bytes
+    if (bytes.length < (word.length + 2) * 4) bytes = new Uint8Array((word.length + 2) * 4);
+    if (starts.length < word.length + 3) starts = new Int32Array(word.length + 3);
+    let len = 0;
     let end = 0;
-    for (let i = 0; i < cps.length; i++) {
-      starts[i] = end;
-      end = utf8(cps[i], bytes, end);
+    starts[len++] = end;
+    end = utf8(0x20, bytes, end);
+    for (const ch of word) {
+      starts[len++] = end;
+      end = utf8(ch.codePointAt(0)!, bytes, end);
     }
-    starts[cps.length] = end;
-    const len = cps.length;
-    for (let n = spec.minN; n <= spec.maxN; n++) {
-      if (len <= n) {
-        seen.add(crc32(bytes, 0, end) % spec.buckets);
-        break;
+    starts[len++] = end;
+    end = utf8(0x20, bytes, end);
+    starts[len] = end;
+    // a padded word shorter than the smallest n counts once, whole (scikit-learn's char_wb)
+    if (len < spec.minN) {
+      emit(crc32(bytes, 0, end) % spec.buckets);
+      continue;
+    }
+    for (let i = 0; i + spec.minN <= len; i++) {
+      let c = 0xffffffff;
+      let at = starts[i];
+      const last = Math.min(spec.maxN, len - i);
+      for (let n = 1; n <= last; n++) {
+        for (const stop = starts[i + n]; at < stop; at++) c = CRC_TABLE[(c ^ bytes[at]) & 0xff] ^ (c >>> 8);
+        if (n >= spec.minN) emit(((c ^ 0xffffffff) >>> 0) % spec.buckets);
       }
-      for (let i = 0; i + n <= len; i++) seen.add(crc32(bytes, starts[i], starts[i + n]) % spec.buckets);
     }
   }
+}
+
+/** The sorted, distinct buckets of a text (its binary features). */
+export function ngramBuckets(text: string, spec: NgramSpec): number[] {
+  const seen = new Set<number>();
+  forEachBucket(text, spec, (b) => seen.add(b));
   return [...seen].sort((a, b) => a - b);
 }
