@@ -11,7 +11,7 @@ import { PROPAGANDA_CATEGORIES, type LexiconFile, type PropagandaCategory, type 
 import type { ModelClassifier, ModelInfo, ModelPrediction } from './model/classifier.js';
 import { DEFAULT_MODEL_DIR } from './model/location.js';
 import { modelParts } from './model/input.js';
-import { normalizeViews } from './normalize/pipeline.js';
+import { normalize, normalizeViews } from './normalize/pipeline.js';
 import { OcrEngine, withOcrText, type OcrRecordOptions, type OcrScorerOptions } from './ocr/index.js';
 import { packageRoot } from './paths.js';
 import { configVersion, loadConfig, thresholdsFor, withThresholdOverride, type ScoringConfig } from './score/config.js';
@@ -493,7 +493,7 @@ export class RaqibScorer implements Scorer {
   /**
    * The words that moved the n-gram model most towards propaganda, as evidence on their fields: the
    * model is linear in its n-grams, so this is exact, not an estimate. A word is located in the field's
-   * own text when it appears there as written (case aside); otherwise the evidence spans the field.
+   * own text through the normaliser's offset map; a word it cannot place (a trait's name) spans the field.
    */
   private ngramEvidence(r: ScoreResult, fields: TextField[]): void {
     const parts = modelParts(fields);
@@ -503,8 +503,9 @@ export class RaqibScorer implements Scorer {
       const part = parts[c.part];
       // the part's field: the first field whose normalised text is this part's text
       const field = fields.find((f) => modelParts([f])[0]?.text === part.text) ?? fields[0];
-      const at = field.text.toLowerCase().indexOf(c.word);
-      const [start, end] = at >= 0 ? [at, at + c.word.length] : [0, Math.min(field.text.length, 200)];
+      const norm = normalize(field.text);
+      const at = norm.text.indexOf(c.word);
+      const [start, end] = at >= 0 ? norm.toOriginal(at, at + c.word.length) : [0, Math.min(field.text.length, 200)];
       r.evidence.push({
         field: field.path,
         start,
