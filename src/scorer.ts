@@ -393,7 +393,7 @@ export class RaqibScorer implements Scorer {
         // does not, it is not why the record was flagged (the n-gram words and the lexicons say why), and
         // reading every field left out costs a model call per field
         if (predictions[k].labels.propaganda >= 0.5 || !this.ngram) flagged.push({ i: x.i, fields: x.a.fields!, p: predictions[k].labels.propaganda });
-        if (this.ngram) this.ngramEvidence(fused, x.a.fields!);
+        if (this.ngram && this.alone !== 'transformer') this.ngramEvidence(fused, x.a.fields!);
       }
     });
     await this.attribute(out, flagged);
