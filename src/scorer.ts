@@ -10,7 +10,7 @@ import { LexiconMatcher, type LexiconMatch } from './lexicon/matcher.js';
 import { PROPAGANDA_CATEGORIES, type LexiconFile, type PropagandaCategory, type WatchlistEntry } from './lexicon/types.js';
 import type { ModelClassifier, ModelInfo, ModelPrediction } from './model/classifier.js';
 import { DEFAULT_MODEL_DIR } from './model/location.js';
-import { modelParts } from './model/input.js';
+import { modelParts, type ModelPart } from './model/input.js';
 import { normalize, normalizeViews } from './normalize/pipeline.js';
 import { OcrEngine, withOcrText, type OcrRecordOptions, type OcrScorerOptions } from './ocr/index.js';
 import { packageRoot } from './paths.js';
@@ -393,7 +393,7 @@ export class RaqibScorer implements Scorer {
         // does not, it is not why the record was flagged (the n-gram words and the lexicons say why), and
         // reading every field left out costs a model call per field
         if (predictions[k].labels.propaganda >= 0.5 || !this.ngram) flagged.push({ i: x.i, fields: x.a.fields!, p: predictions[k].labels.propaganda });
-        if (this.ngram && this.alone !== 'transformer') this.ngramEvidence(fused, x.a.fields!);
+        if (this.ngram && this.alone !== 'transformer') this.ngramEvidence(fused, x.a.fields!, parts[k]);
       }
     });
     await this.attribute(out, flagged);
@@ -495,45 +495,32 @@ export class RaqibScorer implements Scorer {
    * model is linear in its n-grams, so this is exact, not an estimate. A word is located in the field's
    * own text through the normaliser's offset map; a word it cannot place (a trait's name) spans the field.
    */
-  private ngramEvidence(r: ScoreResult, fields: TextField[]): void {
-    const parts = modelParts(fields);
-    const top = PROPAGANDA_CATEGORIES.reduce((a, c) => (r.category_scores[c] > r.category_scores[a] ? c : a), PROPAGANDA_CATEGORIES[0]);
+  private ngramEvidence(r: ScoreResult, fields: TextField[], parts: ModelPart[]): void {
     for (const c of this.ngram!.contributions(parts, 3)) {
       if (c.weight < 0.05) continue;
-      const part = parts[c.part];
-      // the part's field: the first field whose normalised text is this part's text
-      const field = fields.find((f) => modelParts([f])[0]?.text === part.text) ?? fields[0];
+      const field = fields.find((f) => f.path === parts[c.part].path) ?? fields[0];
       const norm = normalize(field.text);
       const at = norm.text.indexOf(c.word);
-      const [start, end] = at >= 0 ? norm.toOriginal(at, at + c.word.length) : [0, Math.min(field.text.length, 200)];
-      r.evidence.push({
-        field: field.path,
-        start,
-        end,
-        text: field.text.slice(start, end),
-        match: `n-gram model: "${c.word}" adds ${round(c.weight)} to the propaganda logit`,
-        gloss_en: 'the n-gram model reads this word as propaganda',
-        category: top,
-        source: 'model',
-        rule: `model.${this.ngram!.info.name}`,
-        weight: round(Math.min(1, c.weight)),
-      });
+      const span = at >= 0 ? norm.toOriginal(at, at + c.word.length) : undefined;
+      const match = `n-gram model: "${c.word}" adds ${round(c.weight)} to the propaganda logit`;
+      this.modelEvidence(r, field, match, c.weight, { span, gloss: 'the n-gram model reads this word as propaganda', rule: `model.${this.ngram!.info.name}` });
     }
   }
 
-  private modelEvidence(r: ScoreResult, field: TextField, match: string, weight: number): void {
+  /** Model evidence on a field: a span of it (default its first 200 characters), by the transformer unless said otherwise. */
+  private modelEvidence(r: ScoreResult, field: TextField, match: string, weight: number, by: { span?: [number, number]; gloss?: string; rule?: string } = {}): void {
     const top = PROPAGANDA_CATEGORIES.reduce((a, c) => (r.category_scores[c] > r.category_scores[a] ? c : a), PROPAGANDA_CATEGORIES[0]);
-    const end = Math.min(field.text.length, 200);
+    const [start, end] = by.span ?? [0, Math.min(field.text.length, 200)];
     r.evidence.push({
       field: field.path,
-      start: 0,
+      start,
       end,
-      text: field.text.slice(0, end),
+      text: field.text.slice(start, end),
       match,
-      gloss_en: 'the model reads this field as propaganda',
+      gloss_en: by.gloss ?? 'the model reads this field as propaganda',
       category: top,
       source: 'model',
-      rule: `model.${this.classifier!.info.name}`,
+      rule: by.rule ?? `model.${this.classifier!.info.name}`,
       weight: round(Math.min(1, weight)),
     });
   }

@@ -43,6 +43,8 @@ function withTraitName(f: TextField): string {
 export interface ModelPart {
   marker: (typeof FIELD_MARKERS)[number];
   text: string;
+  /** the path of the field it was read from (modelParts sets it; evidence names the field by it) */
+  path?: string;
 }
 
 /**
@@ -52,10 +54,10 @@ export interface ModelPart {
  */
 export function modelParts(fields: TextField[]): ModelPart[] {
   return fields
-    .map((f, i) => ({ marker: fieldMarker(f.path), text: modelFieldText(withTraitName(f)), i }))
+    .map((f, i) => ({ marker: fieldMarker(f.path), text: modelFieldText(withTraitName(f)), path: f.path, i }))
     .filter((p) => p.text.length > 0)
     .sort((a, b) => ORDER[a.marker] - ORDER[b.marker] || a.i - b.i)
-    .map(({ marker, text }) => ({ marker, text }));
+    .map(({ marker, text, path }) => ({ marker, text, path }));
 }
 
 export function joinParts(parts: ModelPart[]): string {
