@@ -8,9 +8,11 @@ import { canonicalIndicator, extractIndicators } from './lexicon/indicators.js';
 import { loadLexicons } from './lexicon/load.js';
 import { LexiconMatcher, type LexiconMatch } from './lexicon/matcher.js';
 import { PROPAGANDA_CATEGORIES, type LexiconFile, type PropagandaCategory, type WatchlistEntry } from './lexicon/types.js';
-import type { ModelClassifier, ModelInfo, ModelPrediction } from './model/classifier.js';
+import type { ModelInfo, ModelPrediction, TextClassifier } from './model/classifier.js';
 import { DEFAULT_MODEL_DIR } from './model/location.js';
 import { modelParts, type ModelPart } from './model/input.js';
+import { ModelThread } from './model/thread.js';
+import { inGroups, mapOrdered } from './ordered.js';
 import { normalize, normalizeViews } from './normalize/pipeline.js';
 import { OcrEngine, withOcrText, type OcrRecordOptions, type OcrScorerOptions } from './ocr/index.js';
 import { packageRoot } from './paths.js';
@@ -43,6 +45,11 @@ export interface ScorerOptions {
   dtype?: 'q8' | 'fp32';
   /** records per model call in scoreMany (default 32) */
   batchSize?: number;
+  /**
+   * Run the transformer in a worker thread of its own (default true), so that it reads one batch while
+   * this thread prepares the next; false: in the calling thread (one thread, less memory, slower).
+   */
+  modelThread?: boolean;
   /** false: one model's own probability is the score, without fusion with the lexicons (see `alone`) */
   fusion?: boolean;
   /**
@@ -83,9 +90,15 @@ export interface Scorer {
 }
 
 const TEXT_CACHE_SIZE = 20000;
+/** batches under way at once in scoreMany (and the CLI): enough to keep the model thread always busy */
+export const BATCHES_IN_FLIGHT = 3;
 const RAQIB_VERSION: string = JSON.parse(readFileSync(`${packageRoot()}/package.json`, 'utf8')).version;
 
 export async function createScorer(options: ScorerOptions = {}): Promise<Scorer> {
+  const dir = options.model === false ? null : (options.model ?? (existsSync(join(DEFAULT_MODEL_DIR(), 'config.json')) ? DEFAULT_MODEL_DIR() : null));
+  // the model thread loads the transformer while this thread builds the lexicons and language detector
+  const loading = dir ? loadClassifier(dir, options) : null;
+  loading?.catch(() => {}); // awaited below; a failure must not surface first as an unhandled rejection
   const lex = loadLexicons(options.lexicons ?? [], options.shippedLexicons ?? true);
   let config = options.config ?? loadConfig(options.configPath).config;
   if (options.threshold) config = withThresholdOverride(config, options.threshold);
@@ -93,21 +106,32 @@ export async function createScorer(options: ScorerOptions = {}): Promise<Scorer>
   const lexicon = new LexiconScorer(lex.files, lex.version, config, detector, options.fields);
   // OCR starts once, before the first record, and fails fast (missing traineddata is a setup error)
   const ocr = options.ocr ? { ...options.ocr, engine: await OcrEngine.create({ workers: options.ocr.workers, languages: options.ocr.languages }) } : null;
-  const dir = options.model === false ? null : (options.model ?? (existsSync(join(DEFAULT_MODEL_DIR(), 'config.json')) ? DEFAULT_MODEL_DIR() : null));
-  if (!dir) return new RaqibScorer(lexicon, config, null, null, options.batchSize ?? 32, ocr);
-  // transformers.js, onnxruntime and sharp load only for a scorer that reads with the model
+  if (!dir || !loading) return new RaqibScorer(lexicon, config, null, null, options.batchSize ?? 32, ocr);
+  const classifier = await loading;
+  try {
+    const fusionFile = join(dir, 'fusion.json');
+    // a model without fitted fusion parameters is used on its own (its calibrated probability is the score)
+    const fusion = options.fusion !== false && existsSync(fusionFile) ? (JSON.parse(readFileSync(fusionFile, 'utf8')) as FusionParams) : null;
+    // the character n-gram model ships beside the transformer; a directory without one is a transformer alone
+    const ngram = NgramClassifier.loadIfPresent(dir);
+    if (options.alone === 'ngram' && !ngram) throw new Error(`no n-gram model in ${dir} (need ngram.json and ngram.bin)`);
+    const available = FEATURES.filter((f) => ngram || !f.startsWith('ngram_'));
+    const missing = fusion ? missingFeatures(fusion, available) : [];
+    if (missing.length) throw new Error(`${fusionFile}: fitted with ${missing.join(', ')}, which this model directory does not provide`);
+    return new RaqibScorer(lexicon, config, classifier, fusion, options.batchSize ?? 32, ocr, ngram, options.fusion === false ? (options.alone ?? 'transformer') : null);
+  } catch (e) {
+    await classifier.dispose();
+    await ocr?.engine.terminate();
+    throw e;
+  }
+}
+
+async function loadClassifier(dir: string, options: ScorerOptions): Promise<TextClassifier> {
+  const dtype = options.dtype ?? 'q8';
+  if (options.modelThread !== false) return ModelThread.load(dir, dtype);
+  // transformers.js, onnxruntime and sharp load in this thread only for a scorer that asks for it
   const { ModelClassifier } = await import('./model/classifier.js');
-  const classifier = await ModelClassifier.load(dir, options.dtype ?? 'q8');
-  const fusionFile = join(dir, 'fusion.json');
-  // a model without fitted fusion parameters is used on its own (its calibrated probability is the score)
-  const fusion = options.fusion !== false && existsSync(fusionFile) ? (JSON.parse(readFileSync(fusionFile, 'utf8')) as FusionParams) : null;
-  // the character n-gram model ships beside the transformer; a directory without one is a transformer alone
-  const ngram = NgramClassifier.loadIfPresent(dir);
-  if (options.alone === 'ngram' && !ngram) throw new Error(`no n-gram model in ${dir} (need ngram.json and ngram.bin)`);
-  const available = FEATURES.filter((f) => ngram || !f.startsWith('ngram_'));
-  const missing = fusion ? missingFeatures(fusion, available) : [];
-  if (missing.length) throw new Error(`${fusionFile}: fitted with ${missing.join(', ')}, which this model directory does not provide`);
-  return new RaqibScorer(lexicon, config, classifier, fusion, options.batchSize ?? 32, ocr, ngram, options.fusion === false ? (options.alone ?? 'transformer') : null);
+  return ModelClassifier.load(dir, dtype);
 }
 
 /** What depends on a text alone (cached per distinct text); indicators carry no field path yet. */
@@ -337,7 +361,7 @@ export class RaqibScorer implements Scorer {
   constructor(
     private readonly lexicon: LexiconScorer,
     private readonly config: ScoringConfig,
-    private readonly classifier: ModelClassifier | null,
+    private readonly classifier: TextClassifier | null,
     private readonly fusion: FusionParams | null,
     private readonly batchSize: number,
     private readonly ocr: OcrRecordOptions | null = null,
@@ -362,16 +386,11 @@ export class RaqibScorer implements Scorer {
   }
 
   async *scoreMany(records: AsyncIterable<unknown> | Iterable<unknown>, ctx: { source?: string } = {}): AsyncGenerator<OutputRecord> {
-    let line = 0;
-    let batch: Array<{ record: unknown; ctx: ScoreContext }> = [];
-    for await (const r of records as AsyncIterable<unknown>) {
-      batch.push({ record: r, ctx: { source: ctx.source, line: ++line } });
-      if (batch.length >= this.batchSize) {
-        yield* await this.scoreBatch(batch);
-        batch = [];
-      }
+    async function* numbered(): AsyncGenerator<{ record: unknown; ctx: ScoreContext }> {
+      let line = 0;
+      for await (const record of records as AsyncIterable<unknown>) yield { record, ctx: { source: ctx.source, line: ++line } };
     }
-    if (batch.length) yield* await this.scoreBatch(batch);
+    for await (const scored of mapOrdered(inGroups(numbered(), this.batchSize), (batch) => this.scoreBatch(batch), BATCHES_IN_FLIGHT)) yield* scored;
   }
 
   async scoreBatch(batch: Array<{ record: unknown; ctx?: ScoreContext }>): Promise<OutputRecord[]> {
@@ -535,3 +554,4 @@ export class RaqibScorer implements Scorer {
     await this.ocr?.engine.terminate();
   }
 }
+

@@ -8,7 +8,8 @@ import { closeStream, Progress, write } from '../io/output.js';
 import { aggregateCommand, BATCH_HELP, enqueueCommand, SCORER_OPTIONS, scoreCommand, workerCommand } from './batch.js';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { createScorer } from '../scorer.js';
+import { BATCHES_IN_FLIGHT, createScorer } from '../scorer.js';
+import { inGroups, mapOrdered } from '../ordered.js';
 import { readRecords, type RawRecord } from '../io/readers.js';
 import type { OutputRecord } from '../types.js';
 
@@ -133,14 +134,24 @@ async function score(argv: string[]): Promise<number> {
   const progress = process.stderr.isTTY && out !== process.stdout ? new Progress() : process.stderr.isTTY ? new Progress() : null;
   let errors = 0;
   let n = 0;
-  const flush = async (batch: Array<{ raw: RawRecord; source: string }>) => {
-    const scored = await scorer.scoreBatch(batch.filter((b) => !('error' in b.raw)).map((b) => {
+  const scoreGroup = async (group: Array<{ raw: RawRecord; source: string }>): Promise<OutputRecord[]> => {
+    const scored = await scorer.scoreBatch(group.filter((b) => !('error' in b.raw)).map((b) => {
       const raw = b.raw as Extract<RawRecord, { value: unknown }>;
       return { record: raw.value, ctx: { source: b.source, line: raw.line, warnings: raw.warnings } };
     }));
     let k = 0;
-    for (const b of batch) {
-      const rec: OutputRecord = 'error' in b.raw ? { line: b.raw.line, error: b.raw.error } : scored[k++];
+    return group.map((b) => ('error' in b.raw ? { line: b.raw.line, error: b.raw.error } : scored[k++]));
+  };
+  async function* records(): AsyncGenerator<{ raw: RawRecord; source: string }> {
+    for (const input of inputs) {
+      const source = input === '-' ? 'stdin' : input;
+      for await (const raw of readRecords(input, v.format)) yield { raw, source };
+    }
+  }
+  // records are scored in batches (one model call per batch), a few batches under way at once, and
+  // written in input order
+  for await (const group of mapOrdered(inGroups(records(), BATCH), scoreGroup, BATCHES_IN_FLIGHT)) {
+    for (const rec of group) {
       const lineOut = `${JSON.stringify(rec)}\n`;
       await write(out, lineOut);
       if ('error' in rec) {
@@ -149,19 +160,6 @@ async function score(argv: string[]): Promise<number> {
       }
       progress?.tick(++n, errors);
     }
-  };
-  // records are scored in batches (one model call per batch), written in input order
-  for (const input of inputs) {
-    const source = input === '-' ? 'stdin' : input;
-    let batch: Array<{ raw: RawRecord; source: string }> = [];
-    for await (const raw of readRecords(input, v.format)) {
-      batch.push({ raw, source });
-      if (batch.length >= BATCH) {
-        await flush(batch);
-        batch = [];
-      }
-    }
-    await flush(batch);
   }
   progress?.done(n, errors);
   await scorer.close();

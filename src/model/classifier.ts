@@ -38,7 +38,15 @@ const OVERLAP = 32;
 /** What the model reads: a model text, or the same text as field parts (see modelParts). */
 export type ModelText = string | ModelPart[];
 
-export class ModelClassifier {
+/** What the scorer needs of a transformer: ModelClassifier in the calling thread, or ModelThread. */
+export interface TextClassifier {
+  readonly info: ModelInfo;
+  /** one prediction per text, in order; `calibrated: false` gives the raw softmax */
+  classify(texts: ModelText[], batchSize?: number, calibrated?: boolean): Promise<ModelPrediction[]>;
+  dispose(): Promise<void>;
+}
+
+export class ModelClassifier implements TextClassifier {
   private constructor(
     private readonly tokenizer: PreTrainedTokenizer,
     private readonly model: PreTrainedModel,
@@ -52,7 +60,8 @@ export class ModelClassifier {
   /** token ids of words, without special tokens (a pure function of the word) */
   private readonly tokenCache = new BoundedCache<string, number[]>(50_000);
 
-  static async load(dir: string = DEFAULT_MODEL_DIR(), dtype: 'fp32' | 'q8' = 'q8'): Promise<ModelClassifier> {
+  /** `threads`: onnxruntime's intra-op threads (default: its own choice, one per core) */
+  static async load(dir: string = DEFAULT_MODEL_DIR(), dtype: 'fp32' | 'q8' = 'q8', threads?: number): Promise<ModelClassifier> {
     const abs = resolve(dir);
     const file = join(abs, 'onnx', dtype === 'q8' ? 'model_quantized.onnx' : 'model.onnx');
     if (!existsSync(join(abs, 'config.json')) || !existsSync(file)) {
@@ -64,7 +73,7 @@ export class ModelClassifier {
     env.localModelPath = `${dirname(abs)}/`;
     const id = basename(abs);
     const tokenizer = await AutoTokenizer.from_pretrained(id);
-    const model = await AutoModelForSequenceClassification.from_pretrained(id, { dtype });
+    const model = await AutoModelForSequenceClassification.from_pretrained(id, { dtype, ...(threads ? { session_options: { intraOpNumThreads: threads } } : {}) });
     const config = JSON.parse(readFileSync(join(abs, 'config.json'), 'utf8')) as { max_length?: number; max_position_embeddings?: number; _name_or_path?: string; raqib?: { name?: string } };
     const calib = existsSync(join(abs, 'calibration.json')) ? (JSON.parse(readFileSync(join(abs, 'calibration.json'), 'utf8')) as { temperature?: number }) : {};
     const sha256 = createHash('sha256').update(readFileSync(file)).digest('hex');
