@@ -3,6 +3,7 @@ import { foldArabic } from '../src/normalize/arabic.js';
 import { arabiziView } from '../src/normalize/arabizi.js';
 import { lowerCase } from '../src/normalize/case.js';
 import { foldConfusables } from '../src/normalize/confusables.js';
+import { foldHausaHooks } from '../src/normalize/hausa.js';
 import { decodeLeetspeak } from '../src/normalize/leetspeak.js';
 import { fromString, originalSpan, type MappedText } from '../src/normalize/mapped-text.js';
 import { normalize, normalizeTerm, normalizeViews } from '../src/normalize/pipeline.js';
@@ -58,6 +59,26 @@ describe('arabic folding', () => {
   });
   it('recovers undotted letter forms', () => {
     expect(foldArabic(fromString('داعٮ ٯ ڡ')).text).toBe('داعب ق ف');
+  });
+});
+
+describe('Hausa hooked letters', () => {
+  it('reads the hooked and the keyboard spelling as one word, with offsets into the original', () => {
+    const hooked = normalize('Ƙungiyar ƳAN ɗan ɓarna');
+    expect(hooked.text).toBe(normalize("Kungiyar 'YAN dan barna").text);
+    expect(hooked.text).toBe("kungiyar 'yan dan barna");
+    // 'y is two characters from one: both map back to the one hooked letter
+    expect(hooked.toOriginal(9, 13)).toEqual([9, 12]);
+  });
+
+  it('leaves text without hooks as it is, and folds the modifier apostrophe', () => {
+    const plain = fromString('barka da sallah');
+    expect(foldHausaHooks(plain)).toBe(plain);
+    expect(foldHausaHooks(fromString('ʼyan uwa')).text).toBe("'yan uwa");
+  });
+
+  it('lets a lexicon term written one way match text written the other', () => {
+    expect(normalizeTerm('ƙungiya', 'base')).toBe(normalizeTerm('kungiya', 'base'));
   });
 });
 

@@ -2,6 +2,7 @@ import { foldArabic, hasUndottedLetters, rasmSkeleton } from './arabic.js';
 import { arabiziView, hasArabiziTokens } from './arabizi.js';
 import { lowerCase } from './case.js';
 import { foldConfusables } from './confusables.js';
+import { foldHausaHooks } from './hausa.js';
 import { decodeLeetspeak } from './leetspeak.js';
 import { fromString, originalSpan, type MappedText } from './mapped-text.js';
 import { joinSeparatedLetters, splitHashtagCamelCase } from './separators.js';
@@ -10,7 +11,7 @@ import { nfkcStripInvisibles } from './unicode.js';
 /**
  * The normalisers composed, in the order the brief requires:
  * light (NFKC, invisibles)  → language ID reads this
- * matching (+ hashtag split, lower case, Arabic folding, confusables, leetspeak, inner separators)
+ * matching (+ hashtag split, lower case, Hausa hooked letters, Arabic folding, confusables, leetspeak, inner separators)
  * and two extra views built only when the text shows their trick: Arabizi digits, undotted rasm.
  */
 export type ViewName = 'base' | 'arabizi' | 'rasm';
@@ -33,6 +34,7 @@ export function lightNormalize(text: string): MappedText {
 function matchingFromLight(light: MappedText): MappedText {
   let m = splitHashtagCamelCase(light);
   m = lowerCase(m);
+  m = foldHausaHooks(m);
   m = foldArabic(m);
   m = foldConfusables(m);
   m = decodeLeetspeak(m);
