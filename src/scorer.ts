@@ -99,13 +99,22 @@ export async function createScorer(options: ScorerOptions = {}): Promise<Scorer>
   // the model thread loads the transformer while this thread builds the lexicons and language detector
   const loading = dir ? loadClassifier(dir, options) : null;
   loading?.catch(() => {}); // awaited below; a failure must not surface first as an unhandled rejection
-  const lex = loadLexicons(options.lexicons ?? [], options.shippedLexicons ?? true);
-  let config = options.config ?? loadConfig(options.configPath).config;
-  if (options.threshold) config = withThresholdOverride(config, options.threshold);
-  const detector = await LanguageDetector.create();
-  const lexicon = new LexiconScorer(lex.files, lex.version, config, detector, options.fields);
-  // OCR starts once, before the first record, and fails fast (missing traineddata is a setup error)
-  const ocr = options.ocr ? { ...options.ocr, engine: await OcrEngine.create({ workers: options.ocr.workers, languages: options.ocr.languages }) } : null;
+  let lexicon: LexiconScorer;
+  let config: ScoringConfig;
+  let ocr: OcrRecordOptions | null;
+  try {
+    const lex = loadLexicons(options.lexicons ?? [], options.shippedLexicons ?? true);
+    config = options.config ?? loadConfig(options.configPath).config;
+    if (options.threshold) config = withThresholdOverride(config, options.threshold);
+    const detector = await LanguageDetector.create();
+    lexicon = new LexiconScorer(lex.files, lex.version, config, detector, options.fields);
+    // OCR starts once, before the first record, and fails fast (missing traineddata is a setup error)
+    ocr = options.ocr ? { ...options.ocr, engine: await OcrEngine.create({ workers: options.ocr.workers, languages: options.ocr.languages }) } : null;
+  } catch (e) {
+    // a bad lexicon or config ends the model thread too, once it has loaded
+    void loading?.then((c) => c.dispose(), () => {});
+    throw e;
+  }
   if (!dir || !loading) return new RaqibScorer(lexicon, config, null, null, options.batchSize ?? 32, ocr);
   const classifier = await loading;
   try {
