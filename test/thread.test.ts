@@ -37,7 +37,12 @@ describe('the model thread', () => {
     const texts = samples.map(partsOf);
     const a = await inThread.classify(texts, 8);
     const b = await threaded.classify(texts, 8);
-    expect(b).toEqual(a);
+    // the thread runs onnxruntime with 1 intra-op thread, this one with its default: equal up to float noise
+    b.forEach((p, i) => {
+      expect(p.window).toBe(a[i].window);
+      for (const [k, v] of Object.entries(p.labels)) expect(v).toBeCloseTo(a[i].labels[k as keyof typeof p.labels], 6);
+      for (const [k, v] of Object.entries(p.categories)) expect(v).toBeCloseTo(a[i].categories[k as keyof typeof p.categories], 6);
+    });
     expect(threaded.info).toEqual(inThread.info);
   });
 
