@@ -1,7 +1,8 @@
 /**
  * npm run bench — raqib end to end as a user runs it: `raqib score FILE > out` on generated records
  * shaped like data/samples (title, description, attributes, caption; fixed seed), once with the
- * shipped model (the default) and once with lexicons only (`--no-model`). Each run is its own process,
+ * shipped model (the default), once with its transformer in a thread of its own (`--model-thread`), and
+ * once with lexicons only (`--no-model`). Each run is its own process,
  * so the figures include start-up, reading, scoring and writing JSONL:
  *   - cold start: from spawning the process to its first output line;
  *   - records/s: records after the first output line over the time they took;
@@ -83,7 +84,11 @@ function run(mode: string, args: string[]): Promise<Run> {
 }
 
 try {
-  const results = [await run('default (shipped model + lexicons)', []), await run('lexicons only (--no-model)', ['--no-model'])];
+  const results = [
+    await run('default (shipped model + lexicons)', []),
+    await run('default model, transformer in a thread of its own (--model-thread)', ['--model-thread']),
+    await run('lexicons only (--no-model)', ['--no-model']),
+  ];
   console.log(JSON.stringify({ input: `${n} generated records (scripts/generate-records.ts, seed 42)`, results }, null, 1));
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -29,6 +29,18 @@ describe('raqib score', () => {
     expect(out.map((o) => (o as { id: string }).id)).toEqual(input.map((l) => JSON.parse(l).id));
   });
 
+  it('--model-thread writes exactly what the default writes, errors in place included', () => {
+    // the sample, with a broken line in the middle, across several batches in flight
+    const sample = readFileSync(join(root, 'data/samples/nft-sample.jsonl'), 'utf8').split('\n').filter((l) => l.trim());
+    const input = [...sample, '{"broken', ...sample, ...sample].join('\n') + '\n';
+    const plain = run(['score', '-'], input);
+    const threaded = run(['score', '-', '--model-thread'], input);
+    expect(threaded.code).toBe(1);
+    expect(plain.code).toBe(1);
+    expect(threaded.stdout).toBe(plain.stdout);
+    expect(lines(threaded.stdout)).toHaveLength(sample.length * 3 + 1);
+  });
+
   it('reads CSV and JSON arrays by extension', () => {
     const csv = run(['score', 'data/samples/marketplace-scrape.csv']);
     expect(csv.code).toBe(0);

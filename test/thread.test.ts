@@ -11,7 +11,7 @@ import { packageRoot } from '../src/paths.js';
 import { readJsonl } from './helpers.js';
 
 /**
- * The transformer runs in a worker thread of its own by default (src/model/thread.ts). These tests hold
+ * The transformer can run in a worker thread of its own (src/model/thread.ts, `modelThread`). These tests hold
  * it to the in-thread classifier's answers, to input order under several batches in flight, and to the
  * promise that a scorer nobody closes does not keep the process alive.
  */
@@ -68,8 +68,8 @@ describe('a scorer with the model thread', () => {
   let threadedScorer: Scorer;
   let plainScorer: Scorer;
   beforeAll(async () => {
-    threadedScorer = await createScorer();
-    plainScorer = await createScorer({ modelThread: false });
+    threadedScorer = await createScorer({ modelThread: true });
+    plainScorer = await createScorer();
   }, 60000);
   afterAll(async () => {
     await threadedScorer?.close();
@@ -77,7 +77,9 @@ describe('a scorer with the model thread', () => {
   });
 
   it('scores every sample exactly as the scorer without it, through scoreMany with batches in flight', async () => {
-    const small = await createScorer({ batchSize: 4 }); // 36 samples: nine batches, three under way at once
+    const small = await createScorer({ batchSize: 4, modelThread: true }); // 36 samples: nine batches, three under way at once
+    expect(small.batchesInFlight).toBe(3);
+    expect(plainScorer.batchesInFlight).toBe(1);
     try {
       const many = [];
       for await (const r of small.scoreMany(samples, { source: 'samples' })) many.push(r);
@@ -92,7 +94,7 @@ describe('a scorer with the model thread', () => {
 
   it('does not keep the process alive when nobody closes it, in a process run with --input-type', async () => {
     const script = `import { createScorer } from ${JSON.stringify(`${packageRoot()}/dist/src/scorer.js`)};
-const s = await createScorer();
+const s = await createScorer({ modelThread: true });
 const r = await s.score({ name: 'Sunset over the dunes #12' });
 console.log(r.flagged);`;
     // run as `node --input-type=module -e`, a flag the model thread must not inherit (it would refuse its file)

@@ -57,6 +57,8 @@ export interface ScorerSpec {
   /** a model directory; false: lexicons only; absent: the shipped model when present */
   model?: string | false;
   dtype?: 'q8' | 'fp32';
+  /** true: the transformer runs in a thread of its own beside each scoring thread */
+  modelThread?: boolean;
   /**
    * OCR of each record's images, as `createScorer({ ocr })` takes it: what `ocrOptionsFromCli` gives
    * (imageRoot, ipfsDir, ipfsGateway, workers, …) — plain data, so every pool thread starts its own
@@ -78,7 +80,7 @@ export function loadsModel(spec: ScorerSpec): boolean {
 }
 
 export function scorerOptions(spec: ScorerSpec): ScorerOptions {
-  const opts: ScorerOptions = { lexicons: spec.lexicons ?? [], configPath: spec.configPath, threshold: spec.threshold, fields: spec.fields, model: spec.model, dtype: spec.dtype };
+  const opts: ScorerOptions = { lexicons: spec.lexicons ?? [], configPath: spec.configPath, threshold: spec.threshold, fields: spec.fields, model: spec.model, dtype: spec.dtype, modelThread: spec.modelThread };
   if (spec.ocr) opts.ocr = spec.ocr;
   return opts;
 }

@@ -65,6 +65,7 @@ export const SCORER_OPTIONS = {
   config: { type: 'string' },
   model: { type: 'string' },
   'no-model': { type: 'boolean' },
+  'model-thread': { type: 'boolean' },
   dtype: { type: 'string' },
 } as const;
 
@@ -75,6 +76,7 @@ interface ScorerFlags {
   config?: string;
   model?: string;
   'no-model'?: boolean;
+  'model-thread'?: boolean;
   dtype?: string;
 }
 
@@ -87,6 +89,7 @@ function scorerSpec(v: ScorerFlags): ScorerSpec {
     fields: v.fields?.split(',').map((s) => s.trim()).filter(Boolean),
     model: v['no-model'] ? false : v.model,
     dtype: v.dtype as ScorerSpec['dtype'],
+    modelThread: v['model-thread'],
   };
 }
 

@@ -24,7 +24,11 @@ export interface ThreadData {
  * The transformer in a worker thread of its own. onnxruntime-node runs a model synchronously on the
  * thread that calls it, so in one thread the lexicons, language detection and n-gram model wait while
  * the transformer reads, and the other way round. Here the main thread prepares the next batch while
- * this thread reads the current one; on 2 cores that is most of raqib's speed (see scripts/bench.ts).
+ * this thread reads the current one. Measured on 2 cores (`npm run bench`, 10,000 records, two runs):
+ * 1,114–1,206 records/s against 1,041–1,070 in one thread, first result after 863–865 ms against
+ * 883–886, peak RSS 390–396 MB against 345–346: the second isolate and its heap cost nearly as much
+ * as the overlap gains, so it is an option (`modelThread`, `--model-thread`), not the default. The main thread's own work (lexicons,
+ * language, n-gram model) is as long as the transformer's, so two cores cannot do much better.
  * Answers are the same as ModelClassifier's in the calling thread: the same code runs here, one request
  * after another, and no row ever sees another.
  *
@@ -48,7 +52,7 @@ export class ModelThread implements TextClassifier {
 
   /**
    * `threads`: onnxruntime's intra-op threads in the model thread. One by default: on 2 cores the other
-   * core is the main thread's (measured on 3,000 bench records: 1 thread 5.2–5.5 s, 2 threads 6.0–6.1 s).
+   * core is the main thread's (10,000 bench records: 1 thread 10.1–10.2 s, 2 threads 10.4–10.6 s).
    */
   static async load(dir: string, dtype: 'fp32' | 'q8' = 'q8', threads = 1): Promise<ModelThread> {
     const data: ThreadData = { dir, dtype, threads };
