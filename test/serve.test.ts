@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createScorer, type Scorer } from '../src/scorer.js';
 import { InProcessBackend, type ScoreBackend, type ScoreCall } from '../src/serve/backend.js';
 import { startServer, type RaqibServer, type ServeOptions } from '../src/serve/app.js';
-import type { OutputRecord } from '../src/types.js';
+import type { OutputRecord, ScoreResult } from '../src/types.js';
 import { checkOutput, readJsonl } from './helpers.js';
 
 /**
@@ -179,6 +179,20 @@ describe('POST /v1/moderations (OpenAI shape)', () => {
     }
     expect(res.language.lang).toBe('ar');
     expect(res.languages).toEqual([{ lang: 'ar', script: 'Arab', start: 0, end: SLOGAN.length }]);
+  });
+
+  it('with the shipped model in a thread of its own (--model-thread), answers as the library does', async () => {
+    const s = await serve({ scorer: { model: undefined, modelThread: true } });
+    const lib = await createScorer();
+    try {
+      const texts = samples.slice(0, 6).map((r) => String(r.description ?? r.name));
+      const res = await post(`${s.url}/v1/score`, texts.map((text) => ({ text })));
+      expect(res.status).toBe(200);
+      for (const [i, text] of texts.entries()) expect(res.body[i].score).toBe(((await lib.score({ text })) as ScoreResult).score);
+      expect(res.body[0].model.name).toBe('raqib-small');
+    } finally {
+      await lib.close();
+    }
   });
 
   it('gives the same scores as the library for {text: input}', async () => {

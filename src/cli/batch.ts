@@ -43,7 +43,7 @@ export const BATCH_HELP = {
   --lock-duration MS        a dead worker's jobs run again after this (default 30000)
   --stalled-interval MS     how often stalled jobs are looked for (default: the lock duration)
   --max-stalled N           stalls before a job is failed (default 1)
-  --lexicon/--config/--threshold/--fields/--model/--no-model/--dtype  as for score
+  --lexicon/--config/--threshold/--fields/--model/--no-model/--dtype/--model-thread  as for score
 
 enqueue options:
   --redis URL --queue NAME  (both required)

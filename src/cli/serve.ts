@@ -22,6 +22,7 @@ Usage: raqib serve [options]
   --model DIR         a model directory (default: the shipped model, when present)
   --no-model          lexicons only
   --dtype q8|fp32     which ONNX file of the model (default q8)
+  --model-thread      run the transformer in a thread of its own (see raqib score --help)
   --log-level LEVEL   fatal|error|warn|info|debug (default warn; info logs every request)
 Environment: RAQIB_API_TOKEN=<token> requires "Authorization: Bearer <token>" on every route
 except /healthz and /readyz.
@@ -45,6 +46,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
         threshold: { type: 'string' },
         model: { type: 'string' },
         'no-model': { type: 'boolean' },
+        'model-thread': { type: 'boolean' },
         dtype: { type: 'string' },
         'log-level': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -81,7 +83,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     timeoutMs: timeoutMs as number | undefined,
     bodyLimit: bodyLimit as number | undefined,
     maxItems: maxItems as number | undefined,
-    scorer: { lexicons: v.lexicon ?? [], configPath: v.config, threshold: v.threshold, model: v['no-model'] ? false : v.model, dtype: v.dtype as 'q8' | 'fp32' | undefined },
+    scorer: { lexicons: v.lexicon ?? [], configPath: v.config, threshold: v.threshold, model: v['no-model'] ? false : v.model, dtype: v.dtype as 'q8' | 'fp32' | undefined, modelThread: v['model-thread'] },
     logger: { level },
   };
 
