@@ -27,8 +27,9 @@ export interface ThreadData {
  * this thread reads the current one. Measured on 2 cores (`npm run bench`, 10,000 records, two runs):
  * 1,114–1,206 records/s against 1,041–1,070 in one thread, first result after 863–865 ms against
  * 883–886, peak RSS 390–396 MB against 345–346: the second isolate and its heap cost nearly as much
- * as the overlap gains, so it is an option (`modelThread`, `--model-thread`), not the default. The main thread's own work (lexicons,
- * language, n-gram model) is as long as the transformer's, so two cores cannot do much better.
+ * as the overlap gains, so it is an option (`modelThread`, `--model-thread`), not the default. The
+ * main thread's own work (lexicons, language, n-gram model) is as long as the transformer's, so two
+ * cores cannot do much better.
  * Answers are the same as ModelClassifier's in the calling thread: the same code runs here, one request
  * after another, and no row ever sees another.
  *
