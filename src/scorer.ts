@@ -47,7 +47,7 @@ export interface ScorerOptions {
   batchSize?: number;
   /**
    * true: run the transformer in a worker thread of its own, so that it reads one batch while this
-   * thread prepares the next (scoreMany then keeps BATCHES_IN_FLIGHT batches under way). On 2 cores:
+   * thread prepares the next (scoreMany then keeps three batches under way). On 2 cores:
    * 4–13 % more records/s, for ~45–50 MB more peak memory (`npm run bench`). Default false: everything
    * in the calling thread.
    */
@@ -89,7 +89,7 @@ export interface Scorer {
   /** the loaded model, or null for lexicons only */
   readonly model: ModelInfo | null;
   /**
-   * Batches worth having under way at once (scoreMany and `raqib score` use it): BATCHES_IN_FLIGHT with
+   * Batches worth having under way at once (scoreMany and `raqib score` use it): three with
    * the model in a thread of its own, 1 otherwise (in one thread, batches waiting only delay results).
    */
   readonly batchesInFlight: number;
@@ -98,7 +98,7 @@ export interface Scorer {
 
 const TEXT_CACHE_SIZE = 20000;
 /** batches under way at once with the model in its own thread: enough to keep that thread always busy */
-export const BATCHES_IN_FLIGHT = 3;
+const BATCHES_IN_FLIGHT = 3;
 const RAQIB_VERSION: string = JSON.parse(readFileSync(`${packageRoot()}/package.json`, 'utf8')).version;
 
 export async function createScorer(options: ScorerOptions = {}): Promise<Scorer> {
@@ -477,9 +477,8 @@ export class RaqibScorer implements Scorer {
     // it is loaded: on dev its split gives a three-way macro-F1 of 93.6 %, the two models' average 92.7 %
     // and the transformer's 91.8 % (scripts/train/README.md, "The character n-gram model")
     const split = this.fusion && ng ? ng.labels : own;
-    const reader = { about: split.about_extremism, benign: split.benign };
-    const rest = reader.about + reader.benign;
-    const about = round((1 - p) * (rest > 0 ? reader.about / rest : 0));
+    const rest = split.about_extremism + split.benign;
+    const about = round((1 - p) * (rest > 0 ? split.about_extremism / rest : 0));
     return {
       ...lex,
       flagged: decision !== 'allow',
@@ -572,4 +571,3 @@ export class RaqibScorer implements Scorer {
     await this.ocr?.engine.terminate();
   }
 }
-
