@@ -8,6 +8,7 @@ import type { ScoredRow } from '../src/eval/collect.js';
 import { renderMarkdown } from '../src/eval/markdown.js';
 import type { EvalReport } from '../src/eval/report-types.js';
 import { evaluate } from '../src/eval/run.js';
+import { sourceCollections } from '../src/eval/source.js';
 
 const fixture = new URL('./fixtures/eval-small.jsonl', import.meta.url).pathname;
 
@@ -59,6 +60,25 @@ describe('report building on hand-computed rows', () => {
     expect(one.rocAuc).toBeNull();
     expect(one.review.recall).toBeNull();
     expect(one.review.fpr).toBeCloseTo(1 / 3);
+  });
+});
+
+describe('per-source breakdown', () => {
+  it('a folder of one-record files is one collection; a file of many records, an archive or a fragment stays its file', () => {
+    const tweets = Array.from({ length: 25 }, (_, i) => `lab/tweets:data/positive/${i}.json`);
+    const days = Array.from({ length: 25 }, (_, i) => `news/set:dataset/2015-07-${i}.zip/2015-07-${i}.json#${i}`);
+    const m = sourceCollections([...tweets, ...days, 'lab/tweets:data/extra.json', 'corpus.jsonl:tsA', 'other:few/1.json', 'other:few/2.json']);
+    expect(new Set(tweets.map((t) => m.get(t)))).toEqual(new Set(['lab/tweets:data/positive/*']));
+    expect(m.get('lab/tweets:data/extra.json')).toBe('lab/tweets:data/extra.json');
+    expect(m.get(days[3])).toBe('news/set:dataset/*');
+    expect(m.get('corpus.jsonl:tsA')).toBe('corpus.jsonl:tsA');
+    expect(m.get('other:few/1.json')).toBe('other:few/1.json');
+  });
+
+  it('the report groups rows by collection', () => {
+    const rows = Array.from({ length: 30 }, (_, i) => row(`t${i}`, i % 2 ? 1 : 0, i % 2 ? 0.9 : 0.1, i % 2 ? 'block' : 'allow', { source: `lab/tweets:data/x/${i}.json` }));
+    const r = buildScorerReport('fused', rows, { breakdowns: ['source'], targetPrecision: 0.95, bootstrap: 10, seed: 1, topErrors: 5 });
+    expect(r.breakdowns.source.map((c) => [c.key, c.n])).toEqual([['lab/tweets:data/x/*', 30]]);
   });
 });
 

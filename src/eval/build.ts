@@ -2,6 +2,7 @@ import type { ScoredRow } from './collect.js';
 import type { LabelledRecord, Unreadable } from './dataset.js';
 import { bootstrapCI, calibration, prAuc, prCurve, recallAtFpr, rocAuc, rocCurve, thresholdForPrecision, threeWayConfusion, wilson, type ScoredItem } from './metrics.js';
 import type { AtThreshold, Cell, EvalReport, Interval, ScorerReport } from './report-types.js';
+import { sourceCollections } from './source.js';
 
 export const BREAKDOWNS = ['lang', 'category', 'source', 'evasion'] as const;
 export type BreakdownDim = (typeof BREAKDOWNS)[number];
@@ -73,7 +74,10 @@ export function buildScorerReport(scorer: string, rows: ScoredRow[], opt: BuildO
     if (rows.some((r) => r.labelledLang)) breakdowns['labelled language'] = group(rows, (r) => [r.labelledLang ?? '(none)']);
   }
   if (opt.breakdowns.includes('category') && rows.some((r) => r.category)) breakdowns.category = group(rows, (r) => [`${r.label}/${r.category ?? '(none)'}`]);
-  if (opt.breakdowns.includes('source')) breakdowns.source = group(rows, (r) => [r.source]);
+  if (opt.breakdowns.includes('source')) {
+    const collection = sourceCollections(rows.map((r) => r.source));
+    breakdowns.source = group(rows, (r) => [collection.get(r.source) ?? r.source]);
+  }
   if (opt.breakdowns.includes('evasion')) breakdowns.evasion = group(rows, (r) => (r.evasion.length ? r.evasion : ['(none)']));
   breakdowns['true label'] = group(rows, (r) => [r.label]);
   breakdowns['field that drove the decision'] = group(rows, (r) => [r.driver]);
