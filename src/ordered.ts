@@ -1,11 +1,15 @@
 /**
- * Items in groups of `size`, the last group shorter; nothing is dropped.
+ * Items in groups: the first of `first` items, each next one twice as large up to `size`, the last
+ * group shorter; nothing is dropped. Small first groups let a stream's first result out early, even
+ * while later groups are being prepared beside it.
  */
-export async function* inGroups<T>(items: AsyncIterable<T> | Iterable<T>, size: number): AsyncGenerator<T[]> {
+export async function* inGroups<T>(items: AsyncIterable<T> | Iterable<T>, size: number, first = size): AsyncGenerator<T[]> {
   let group: T[] = [];
+  let limit = Math.min(first, size);
   for await (const item of items as AsyncIterable<T>) {
     group.push(item);
-    if (group.length >= size) {
+    if (group.length >= limit) {
+      limit = Math.min(size, limit * 2);
       yield group;
       group = [];
     }

@@ -80,6 +80,9 @@ describe('a scorer with the model thread', () => {
     const small = await createScorer({ batchSize: 4, modelThread: true }); // 36 samples: nine batches, three under way at once
     expect(small.batchesInFlight).toBe(3);
     expect(plainScorer.batchesInFlight).toBe(1);
+    // a stream is scored in large groups (less padding), so these 36 samples go as 4, 8, 16 and 8
+    expect(plainScorer.streamGroup).toBe(256);
+    expect(small.streamGroup).toBe(256);
     try {
       const many = [];
       for await (const r of small.scoreMany(samples, { source: 'samples' })) many.push(r);
@@ -138,5 +141,11 @@ describe('mapOrdered', () => {
     const groups = [];
     for await (const g of inGroups([1, 2, 3, 4, 5, 6, 7], 3)) groups.push(g);
     expect(groups).toEqual([[1, 2, 3], [4, 5, 6], [7]]);
+  });
+
+  it('inGroups can start small and double up to the group size, so a stream answers early', async () => {
+    const groups = [];
+    for await (const g of inGroups([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], 4, 1)) groups.push(g);
+    expect(groups).toEqual([[1], [2, 3], [4, 5, 6, 7], [8, 9, 10, 11], [12]]);
   });
 });

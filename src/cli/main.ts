@@ -13,7 +13,8 @@ import { inGroups, mapOrdered } from '../ordered.js';
 import { readRecords, type RawRecord } from '../io/readers.js';
 import type { OutputRecord } from '../types.js';
 
-const BATCH = 32;
+/** the first group is one model batch, so the first result comes as early as with small groups */
+const FIRST_GROUP = 32;
 
 const HELP = `raqib — score NFT metadata for violent-extremist propaganda, offline
 
@@ -37,8 +38,8 @@ score options:
   --model DIR               a model directory (default: the shipped model, when present)
   --no-model                lexicons only
   --dtype q8|fp32           which ONNX file of the model (default q8)
-  --model-thread            run the transformer in a thread of its own (on 2 cores 4–13 % faster,
-                            ~50 MB more memory; see npm run bench)
+  --model-thread            run the transformer in a thread of its own (on 2 cores ~13 % faster,
+                            ~60 MB more memory; see npm run bench)
   --ocr                     also read the text in each record's image (offline OCR) as image_ocr
   --image-root DIR          local image paths are read only under DIR
   --ipfs-gateway URL|DIR    resolve ipfs:// images from this gateway (the only host contacted) or folder
@@ -153,7 +154,7 @@ async function score(argv: string[]): Promise<number> {
   }
   // records are scored in batches (one model call per batch), several under way at once when the model
   // has a thread of its own, and written in input order
-  for await (const group of mapOrdered(inGroups(records(), BATCH), scoreGroup, scorer.batchesInFlight)) {
+  for await (const group of mapOrdered(inGroups(records(), scorer.streamGroup, FIRST_GROUP), scoreGroup, scorer.batchesInFlight)) {
     for (const rec of group) {
       const lineOut = `${JSON.stringify(rec)}\n`;
       await write(out, lineOut);
