@@ -77,10 +77,10 @@ describe('a scorer with the model thread', () => {
   });
 
   it('scores every sample exactly as the scorer without it, through scoreMany with batches in flight', async () => {
-    const small = await createScorer({ batchSize: 4, modelThread: true }); // 36 samples: nine batches, three under way at once
+    // 36 samples in groups of 4, 8, 16 and 8 (rising towards 256 records), three under way at once
+    const small = await createScorer({ batchSize: 4, modelThread: true });
     expect(small.batchesInFlight).toBe(3);
     expect(plainScorer.batchesInFlight).toBe(1);
-    // a stream is scored in large groups (less padding), so these 36 samples go as 4, 8, 16 and 8
     expect(plainScorer.streamGroup).toBe(256);
     expect(small.streamGroup).toBe(256);
     try {

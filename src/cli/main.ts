@@ -152,8 +152,8 @@ async function score(argv: string[]): Promise<number> {
       for await (const raw of readRecords(input, v.format)) yield { raw, source };
     }
   }
-  // records are scored in batches (one model call per batch), several under way at once when the model
-  // has a thread of its own, and written in input order
+  // records are scored in groups (growing to scorer.streamGroup; the model batches each group's texts
+  // by length), several under way at once when the model has a thread of its own, and written in input order
   for await (const group of mapOrdered(inGroups(records(), scorer.streamGroup, FIRST_GROUP), scoreGroup, scorer.batchesInFlight)) {
     for (const rec of group) {
       const lineOut = `${JSON.stringify(rec)}\n`;
