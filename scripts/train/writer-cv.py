@@ -27,6 +27,7 @@ from sklearn.metrics import f1_score
 from common import read_jsonl, write_json
 from ngram import idf_of, matrix, weighted
 
+# read by the forked workers (copy-on-write), so the feature matrices are built once, not per job
 STATE = {}
 
 
