@@ -20,13 +20,13 @@ function folderOf(file: string): string | undefined {
 
 /** Source → the collection it is reported under. */
 export function sourceCollections(sources: Iterable<string>): Map<string, string> {
-  const fileBySource = new Map<string, string>();
+  const placeBySource = new Map<string, { file: string; folder: string | undefined }>();
   const filesByFolder = new Map<string, Set<string>>();
   for (const s of sources) {
-    if (fileBySource.has(s)) continue;
+    if (placeBySource.has(s)) continue;
     const file = fileOf(s);
-    fileBySource.set(s, file);
     const folder = folderOf(file);
+    placeBySource.set(s, { file, folder });
     if (folder !== undefined) {
       const files = filesByFolder.get(folder) ?? new Set<string>();
       files.add(file);
@@ -34,8 +34,7 @@ export function sourceCollections(sources: Iterable<string>): Map<string, string
     }
   }
   const out = new Map<string, string>();
-  for (const [s, file] of fileBySource) {
-    const folder = folderOf(file);
+  for (const [s, { file, folder }] of placeBySource) {
     out.set(s, folder !== undefined && (filesByFolder.get(folder)?.size ?? 0) > MANY_FILES ? `${folder}/*` : file);
   }
   return out;
