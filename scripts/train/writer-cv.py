@@ -25,7 +25,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
 
 from common import read_jsonl, write_json
-from ngram import idf_of, matrix, weighted
+from ngram import idf_of, load, matrix, weighted
 
 # read by the forked workers (copy-on-write), so the feature matrices are built once, not per job
 STATE = {}
@@ -99,18 +99,19 @@ def main():
     a = ap.parse_args()
 
     rows = read_jsonl(os.path.join(a.inputs, "train.jsonl")) + read_jsonl(os.path.join(a.inputs, "dev.jsonl"))
-    weak = [r for r in read_jsonl(a.weak) if r.get("lang") == "weak-ar"] if a.weak and os.path.exists(a.weak) else []
+    # the weak rows exactly as ngram.py takes them (its loader), in every fold's training rows
+    weak_x, weak_y, weak_w = load(a.weak, only_lang="weak-ar", weight=a.weak_weight) if a.weak and os.path.exists(a.weak) else ([], [], [])
     authors = [author_of(r["id"]) for r in rows]
     folds = assign_folds([au for au, r in zip(authors, rows) if not r.get("augmented")], a.folds)
-    texts = [r["text"] for r in rows] + [r["text"] for r in weak]
-    STATE["y"] = np.array([r["label"] for r in rows] + [r["label"] for r in weak])
-    STATE["w"] = np.array([1.0] * len(rows) + [a.weak_weight] * len(weak))
-    STATE["fold"] = np.array([folds[au] for au in authors] + [-1] * len(weak))  # weak rows: never held out
-    STATE["original"] = np.array([not r.get("augmented") for r in rows] + [False] * len(weak))
-    langs = np.array([r.get("lang", "") for r in rows] + [""] * len(weak))
+    texts = [r["text"] for r in rows] + list(weak_x)
+    STATE["y"] = np.concatenate([[r["label"] for r in rows], weak_y]).astype(int)
+    STATE["w"] = np.concatenate([np.ones(len(rows)), weak_w])
+    STATE["fold"] = np.array([folds[au] for au in authors] + [-1] * len(weak_x))  # weak rows: never held out
+    STATE["original"] = np.array([not r.get("augmented") for r in rows] + [False] * len(weak_x))
+    langs = np.array([r.get("lang", "") for r in rows] + [""] * len(weak_x))
     cands = [(tuple(int(v) for v in rng.split("-")), float(c)) for rng, c in (s.split(":") for s in a.grid.split(","))]
     STATE["x"] = {rng: matrix(texts, *rng) for rng in {r for r, _ in cands}}
-    print(f"{len(rows)} rows ({int(STATE['original'].sum())} originals) from {len(folds)} writers in {a.folds} folds; {len(weak)} weak rows", flush=True)
+    print(f"{len(rows)} rows ({int(STATE['original'].sum())} originals) from {len(folds)} writers in {a.folds} folds; {len(weak_x)} weak rows", flush=True)
     for f in range(a.folds):
         print(f"  fold {f}: {', '.join(sorted(au for au, v in folds.items() if v == f))}")
 
