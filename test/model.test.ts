@@ -209,3 +209,25 @@ describe('model evidence', () => {
     expect(model.map((e) => e.field)).not.toContain('name');
   });
 });
+
+describe('one model call per field (scripts/per-field-classifier.ts, measured by npm run bench:model-input)', () => {
+  it('reads each field alone and answers with the most propaganda-like field; a one-field record as a whole', async () => {
+    const { PerFieldClassifier } = await import('../scripts/per-field-classifier.js');
+    // synthetic: a plain title, a propaganda caption
+    const fields = [
+      { path: 'name', text: 'Sunset over the dunes #12' },
+      { path: 'image_caption', text: 'Soldiers of the caliphate, the Islamic State remains and expands.' },
+    ];
+    const parts = modelParts(fields as Parameters<typeof modelParts>[0]);
+    const perField = new PerFieldClassifier(q8);
+    const [both, single] = await perField.classify([parts, [parts[0]]]);
+    const alone = await q8.classify(parts.map((p) => [p]));
+    const top = alone.reduce((a, b) => (b.labels.propaganda > a.labels.propaganda ? b : a));
+    expect(both).toEqual(top);
+    expect(alone[1].labels.propaganda).toBeGreaterThan(alone[0].labels.propaganda);
+    expect(single).toEqual(alone[0]);
+    // the record read as one sequence is another input, with its own answer
+    const [whole] = await q8.classify([parts]);
+    expect(whole.labels.propaganda).not.toBe(both.labels.propaganda);
+  });
+});
