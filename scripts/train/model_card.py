@@ -78,7 +78,7 @@ text), or any language/script it was not trained on.
 Latin, Arabic (with Persian, Urdu and Pashto letters), Cyrillic, emoji, and Japanese, Chinese and
 Korean only as benign or reporting NFT metadata (so that such listings are not read as propaganda; the
 model knows no propaganda in them). Characters never seen in training become `[UNK]` (runs fuse into
-one); the model was trained with 2 % random `[UNK]` noise and with generated benign rows of `[UNK]`,
+one); the model was trained with {a['unk_noise'] * 100:g} % random `[UNK]` noise and with generated benign rows of `[UNK]`,
 digits and emoji, so that unknown text reads as "unknown" (Devanagari, Hebrew, Thai, …).
 
 ## Dev metrics (int8 graph as shipped; argmax of the 3 labels)
