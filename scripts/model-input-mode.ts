@@ -31,7 +31,7 @@ import { PerFieldClassifier } from './per-field-classifier.js';
 import { generateRecords } from './generate-records.js';
 
 /**
- * Round 8's writers (author prefix th). The shipped model (E10) and its fusion were trained on rounds
+ * Round 8's writers (author prefix th). The shipped model (E12) and its fusion were trained on rounds
  * 1–7 (MODEL_CARD.md), so these records are unseen text and dev without them is its fusion's data.
  */
 const ROUND8 = /^th/;
