@@ -43,7 +43,7 @@ export interface ScorerOptions {
   model?: string | false;
   /** which ONNX file of the model: `q8` (onnx/model_quantized.onnx, default) or `fp32` (onnx/model.onnx) */
   dtype?: 'q8' | 'fp32';
-  /** records per model call (default 32); scoreMany's groups start at this size (see STREAM_GROUP) */
+  /** records per model call (default DEFAULT_BATCH_SIZE, 32); scoreMany's groups start at this size (see STREAM_GROUP) */
   batchSize?: number;
   /**
    * true: run the transformer in a worker thread of its own, so that it reads one group while this
@@ -99,6 +99,8 @@ export interface Scorer {
 }
 
 const TEXT_CACHE_SIZE = 20000;
+/** records per model call unless `batchSize` says otherwise; a stream's first group is one such call */
+export const DEFAULT_BATCH_SIZE = 32;
 /** groups under way at once with the model in its own thread: enough to keep that thread always busy */
 const BATCHES_IN_FLIGHT = 3;
 /**
@@ -133,7 +135,7 @@ export async function createScorer(options: ScorerOptions = {}): Promise<Scorer>
     void loading?.then((c) => c.dispose(), () => {});
     throw e;
   }
-  if (!dir || !loading) return new RaqibScorer(lexicon, config, null, null, options.batchSize ?? 32, ocr);
+  if (!dir || !loading) return new RaqibScorer(lexicon, config, null, null, options.batchSize ?? DEFAULT_BATCH_SIZE, ocr);
   const classifier = await loading;
   try {
     const fusionFile = join(dir, 'fusion.json');
@@ -145,7 +147,7 @@ export async function createScorer(options: ScorerOptions = {}): Promise<Scorer>
     const available = FEATURES.filter((f) => ngram || !f.startsWith('ngram_'));
     const missing = fusion ? missingFeatures(fusion, available) : [];
     if (missing.length) throw new Error(`${fusionFile}: fitted with ${missing.join(', ')}, which this model directory does not provide`);
-    return new RaqibScorer(lexicon, config, classifier, fusion, options.batchSize ?? 32, ocr, ngram, options.fusion === false ? (options.alone ?? 'transformer') : null);
+    return new RaqibScorer(lexicon, config, classifier, fusion, options.batchSize ?? DEFAULT_BATCH_SIZE, ocr, ngram, options.fusion === false ? (options.alone ?? 'transformer') : null);
   } catch (e) {
     await classifier.dispose();
     await ocr?.engine.terminate();

@@ -8,13 +8,11 @@ import { closeStream, Progress, write } from '../io/output.js';
 import { aggregateCommand, BATCH_HELP, enqueueCommand, SCORER_OPTIONS, scoreCommand, workerCommand } from './batch.js';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { createScorer } from '../scorer.js';
+import { createScorer, DEFAULT_BATCH_SIZE } from '../scorer.js';
 import { inGroups, mapOrdered } from '../ordered.js';
 import { readRecords, type RawRecord } from '../io/readers.js';
 import type { OutputRecord } from '../types.js';
 
-/** the first group is one model batch, so the first result comes as early as with small groups */
-const FIRST_GROUP = 32;
 
 const HELP = `raqib — score NFT metadata for violent-extremist propaganda, offline
 
@@ -152,9 +150,10 @@ async function score(argv: string[]): Promise<number> {
       for await (const raw of readRecords(input, v.format)) yield { raw, source };
     }
   }
-  // records are scored in groups (growing to scorer.streamGroup; the model batches each group's texts
-  // by length), several under way at once when the model has a thread of its own, and written in input order
-  for await (const group of mapOrdered(inGroups(records(), scorer.streamGroup, FIRST_GROUP), scoreGroup, scorer.batchesInFlight)) {
+  // records are scored in groups, from one model batch (the scorer's default size: the first result comes
+  // early) growing to scorer.streamGroup (the model batches a group's texts by length), several under
+  // way at once when the model has a thread of its own, and written in input order
+  for await (const group of mapOrdered(inGroups(records(), scorer.streamGroup, DEFAULT_BATCH_SIZE), scoreGroup, scorer.batchesInFlight)) {
     for (const rec of group) {
       const lineOut = `${JSON.stringify(rec)}\n`;
       await write(out, lineOut);
